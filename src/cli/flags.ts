@@ -1,0 +1,25 @@
+// Flags shared by several commands, so each is spelled and documented once.
+import { Flags } from '@oclif/core'
+
+export const plansFlag = Flags.string({
+  description: 'folder of plan YAML files (with optional metrics.yaml and customers.yaml)',
+  default: './plans',
+  env: 'BILLING_PLANS',
+})
+
+export const storeFlags = {
+  data: Flags.string({
+    description: 'folder of the embedded ClickHouse store (ignored with --url)',
+    default: './.billing',
+    env: 'BILLING_DATA',
+  }),
+  url: Flags.string({
+    description: 'ClickHouse server URL, e.g. http://localhost:8123 (default: the embedded store)',
+    env: 'CLICKHOUSE_URL',
+  }),
+  database: Flags.string({
+    description: 'database that holds the events',
+    default: 'billing',
+    env: 'BILLING_DATABASE',
+  }),
+}

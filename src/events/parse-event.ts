@@ -1,0 +1,232 @@
+// The rules of one event line. A line is good only when every rule holds; otherwise the verdict
+// names the field and what was expected, and the line goes to the rejects file.
+import { parseIsoTimestamp, parseIsoTimestampBytes, parseUnixSeconds } from './timestamp.js'
+import { JsonScanError, kindAt, scanNumber, scanString, skipValue, skipWhitespace, type StringSpan } from './json-scan.js'
+
+/** Longest id, code or property name, in bytes of its JSON text. */
+export const MAX_ID_BYTES = 512
+export const MAX_PROPERTIES = 100
+
+export interface Span {
+  start: number
+  end: number
+}
+
+export interface EventSpans {
+  ok: true
+  /** JSON string literals (quotes included), exactly as they were written. */
+  customer: Span
+  transactionId: Span
+  code: Span
+  timestampMs: number
+  /** The `properties` object's JSON text, or null when there is none. */
+  properties: Span | null
+}
+
+export interface EventRejection {
+  ok: false
+  field: string | null
+  reason: string
+}
+
+export type EventVerdict = EventSpans | EventRejection
+
+const KEYS = ['transaction_id', 'customer', 'external_customer_id', 'code', 'timestamp', 'properties'] as const
+type Key = (typeof KEYS)[number]
+const KEY_BYTES = KEYS.map((k) => Buffer.from(`"${k}"`))
+
+const reject = (field: string | null, reason: string): EventRejection => ({ ok: false, field, reason })
+
+/** Parses the event line in `b[start, end)` (no newline, already known to be valid UTF-8). */
+export function parseEventLine(b: Buffer, start: number, end: number): EventVerdict {
+  try {
+    return parseObject(b, start, end)
+  } catch (e) {
+    if (e instanceof JsonScanError) return reject(null, `not valid JSON: ${e.message} at column ${e.at - start + 1}`)
+    throw e
+  }
+}
+
+function parseObject(b: Buffer, start: number, end: number): EventVerdict {
+  let i = skipWhitespace(b, start, end)
+  if (i >= end) return reject(null, 'empty line')
+  if (b[i] !== 0x7b) return reject(null, 'not valid JSON: expected an object starting with {')
+  const found: Partial<Record<Key, Span>> = {}
+  let otherKeys: Set<string> | undefined
+  let timestampMs: number | undefined
+  let properties: Span | null = null
+  const key: StringSpan = { start: 0, end: 0, escaped: false }
+  const value: StringSpan = { start: 0, end: 0, escaped: false }
+
+  i = skipWhitespace(b, i + 1, end)
+  if (b[i] === 0x7d) i++
+  else
+    for (;;) {
+      if (b[i] !== 0x22) throw new JsonScanError('expected a quoted key', i)
+      scanString(b, i, end, key)
+      i = skipWhitespace(b, key.end, end)
+      if (b[i] !== 0x3a) throw new JsonScanError("expected ':' after a key", i)
+      i = skipWhitespace(b, i + 1, end)
+      const name = knownKey(b, key)
+      const kind = kindAt(b, i)
+      if (name === undefined) {
+        const text = decodeString(b, key)
+        otherKeys ??= new Set()
+        if (otherKeys.has(text)) return reject(text, `duplicate key "${text}"`)
+        otherKeys.add(text)
+        i = skipValue(b, i, end)
+      } else {
+        if (found[name]) return reject(name, `duplicate key "${name}"`)
+        const valueStart = i
+        if (name === 'timestamp') {
+          if (kind === 'string') {
+            scanString(b, i, end, value)
+            i = value.end
+          } else if (kind === 'number') i = scanNumber(b, i, end)
+          else return reject('timestamp', `expected an ISO-8601 string or Unix seconds, got ${describe(kind)}`)
+          const ts = timestampOf(b, valueStart, i, value)
+          if (!ts.ok) return reject('timestamp', ts.reason)
+          timestampMs = ts.ms
+        } else if (name === 'properties') {
+          if (kind === 'object') {
+            const after = scanProperties(b, i, end)
+            if (typeof after !== 'number') return after
+            properties = { start: valueStart, end: after }
+            i = after
+          } else if (kind === 'null') i = skipValue(b, i, end)
+          else return reject('properties', `expected an object, got ${describe(kind)}`)
+        } else {
+          if (kind !== 'string') return reject(name, `expected a string, got ${describe(kind)}`)
+          scanString(b, i, end, value)
+          i = value.end
+          if (value.end - value.start <= 2) return reject(name, 'must not be empty')
+          if (value.end - value.start > MAX_ID_BYTES) return reject(name, `longer than ${MAX_ID_BYTES} bytes`)
+        }
+        found[name] = { start: valueStart, end: i }
+      }
+      i = skipWhitespace(b, i, end)
+      if (b[i] === 0x2c) {
+        i = skipWhitespace(b, i + 1, end)
+        continue
+      }
+      if (b[i] === 0x7d) {
+        i++
+        break
+      }
+      throw new JsonScanError("expected ',' or '}'", i)
+    }
+  if (skipWhitespace(b, i, end) !== end) throw new JsonScanError('unexpected characters after the object', i)
+
+  const customer = found.customer ?? found.external_customer_id
+  if (!found.transaction_id) return reject('transaction_id', 'missing (required)')
+  if (!customer) return reject('customer', 'missing (required; external_customer_id is accepted as an alias)')
+  if (!found.code) return reject('code', 'missing (required)')
+  if (timestampMs === undefined) return reject('timestamp', 'missing (required)')
+  if (found.customer && found.external_customer_id && !sameString(b, found.customer, found.external_customer_id)) {
+    return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
+  }
+  return { ok: true, customer, transactionId: found.transaction_id, code: found.code, timestampMs, properties }
+}
+
+function timestampOf(b: Buffer, start: number, end: number, str: StringSpan) {
+  if (b[start] !== 0x22) return parseUnixSeconds(b.toString('latin1', start, end))
+  if (!str.escaped) return parseIsoTimestampBytes(b, start + 1, end - 1)
+  return parseIsoTimestamp(decodeString(b, str))
+}
+
+/**
+ * Properties are a flat object of strings, numbers and booleans with unique, non-empty names.
+ * Returns the index past the object, or why the line is rejected.
+ */
+function scanProperties(b: Buffer, start: number, end: number): number | EventRejection {
+  const key: StringSpan = { start: 0, end: 0, escaped: false }
+  let count = 0
+  let anyEscaped = false
+  let i = skipWhitespace(b, start + 1, end)
+  if (b[i] === 0x7d) return i + 1
+  for (;;) {
+    if (b[i] !== 0x22) throw new JsonScanError('expected a quoted property name', i)
+    scanString(b, i, end, key)
+    if (key.end - key.start <= 2) return reject('properties', 'property names must not be empty')
+    if (key.end - key.start > MAX_ID_BYTES) return reject('properties', `a property name is longer than ${MAX_ID_BYTES} bytes`)
+    if (++count > MAX_PROPERTIES) return reject('properties', `more than ${MAX_PROPERTIES} properties`)
+    anyEscaped ||= key.escaped
+    nameStarts[count - 1] = key.start
+    nameEnds[count - 1] = key.end
+    const duplicate = decodeIfDuplicate(b, count, anyEscaped)
+    if (duplicate !== '') return reject(`properties.${duplicate}`, `duplicate property "${duplicate}"`)
+    i = skipWhitespace(b, key.end, end)
+    if (b[i] !== 0x3a) throw new JsonScanError("expected ':' after a property name", i)
+    i = skipWhitespace(b, i + 1, end)
+    const kind = kindAt(b, i)
+    if (kind === 'string') {
+      scanString(b, i, end, scratchValue)
+      i = scratchValue.end
+    } else if (kind === 'number') i = scanNumber(b, i, end)
+    else if (kind === 'true' || kind === 'false') i = skipValue(b, i, end)
+    else {
+      skipValue(b, i, end) // a line that is not JSON at all is reported as such first
+      return reject(`properties.${decodeString(b, key)}`, `expected a string, number or boolean, got ${describe(kind)}`)
+    }
+    i = skipWhitespace(b, i, end)
+    if (b[i] === 0x7d) return i + 1
+    if (b[i] !== 0x2c) throw new JsonScanError("expected ',' or '}' in properties", i)
+    i = skipWhitespace(b, i + 1, end)
+  }
+}
+
+const scratchValue: StringSpan = { start: 0, end: 0, escaped: false }
+const nameStarts = new Int32Array(MAX_PROPERTIES)
+const nameEnds = new Int32Array(MAX_PROPERTIES)
+
+/** The name of the newest property when an earlier one has the same name, else ''. */
+function decodeIfDuplicate(b: Buffer, count: number, anyEscaped: boolean): string {
+  const last = count - 1
+  const s = nameStarts[last]!
+  const e = nameEnds[last]!
+  if (anyEscaped) {
+    const name = decodeString(b, { start: s, end: e })
+    for (let k = 0; k < last; k++) if (decodeString(b, { start: nameStarts[k]!, end: nameEnds[k]! }) === name) return name
+    return ''
+  }
+  for (let k = 0; k < last; k++) {
+    if (nameEnds[k]! - nameStarts[k]! === e - s && b.compare(b, s, e, nameStarts[k], nameEnds[k]) === 0) {
+      return decodeString(b, { start: s, end: e, escaped: false })
+    }
+  }
+  return ''
+}
+
+function knownKey(b: Buffer, key: StringSpan): Key | undefined {
+  if (key.escaped) {
+    const text = decodeString(b, key)
+    return (KEYS as readonly string[]).includes(text) ? (text as Key) : undefined
+  }
+  const len = key.end - key.start
+  outer: for (let k = 0; k < KEY_BYTES.length; k++) {
+    const kb = KEY_BYTES[k]!
+    if (kb.length !== len) continue
+    for (let j = 1; j < len - 1; j++) if (kb[j] !== b[key.start + j]) continue outer
+    return KEYS[k]
+  }
+  return undefined
+}
+
+function decodeString(b: Buffer, s: { start: number; end: number; escaped?: boolean }): string {
+  if (s.escaped === false) return b.toString('utf8', s.start + 1, s.end - 1)
+  return JSON.parse(b.toString('utf8', s.start, s.end)) as string
+}
+
+function sameString(b: Buffer, x: Span, y: Span): boolean {
+  return decodeString(b, x) === decodeString(b, y)
+}
+
+function describe(kind: string | undefined): string {
+  if (kind === 'true' || kind === 'false') return 'a boolean'
+  if (kind === 'null') return 'null'
+  if (kind === 'object') return 'an object'
+  if (kind === 'array') return 'an array'
+  if (kind === 'number') return 'a number'
+  if (kind === 'string') return 'a string'
+  return 'something that is not JSON'
+}

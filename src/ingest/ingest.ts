@@ -1,0 +1,216 @@
+// `billing ingest`: files -> line chunks -> validation in worker threads -> staging files -> the
+// engine, as stages joined by bounded queues. A chunk's events are confirmed stored only once the
+// INSERT that reads them has returned; a re-run stores the same events again, and the newest copy
+// replaces the older one, so an interrupted run is finished by running it again.
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Piscina } from 'piscina'
+import type { Store } from '../store/connect.js'
+import { insertStagingFiles } from '../store/write-events.js'
+import { lineChunks } from './line-chunks.js'
+import { RejectsFile, type EventRejectionRecord } from './rejects.js'
+import { countRunDuplicates, recordRun, startRun } from './runs.js'
+import { openSource, sourceName } from './sources.js'
+import type { LineRejection } from './validate-chunk.js'
+import type { ValidateResult, ValidateTask } from './worker.js'
+import { workerFile } from './worker-file.js'
+
+export interface IngestOptions {
+  sources: string[]
+  rejectsPath: string
+  workers?: number
+  /** Bytes of lines a worker validates at once. */
+  chunkBytes?: number
+  /** Bytes of staging rows the engine stores in one INSERT. */
+  batchBytes?: number
+  maxLineBytes?: number
+  /** How many rejections to keep in the summary for printing. */
+  keepRejects?: number
+  onProgress?: (progress: IngestProgress) => void
+  /** Stops reading; what was read so far is still stored and reported. */
+  signal?: AbortSignal
+}
+
+export interface IngestProgress {
+  source: string
+  lines: number
+  stored: number
+  rejected: number
+}
+
+export interface IngestSummary {
+  run: number
+  sources: string[]
+  lines: number
+  blank: number
+  /** Good lines; each is stored (a copy of an already stored event replaces it). */
+  accepted: number
+  rejected: number
+  /** Accepted lines whose event this run saw more than once. */
+  duplicatesInInput: number
+  /** Events of this run that an earlier run had already stored (where still visible). */
+  alreadyStored: number
+  /** Distinct events written by this run that were not stored before. */
+  newEvents: number
+  seconds: number
+  eventsPerSecond: number
+  rejectsPath: string | null
+  firstRejects: EventRejectionRecord[]
+  interrupted: boolean
+}
+
+export const INGEST_DEFAULTS = {
+  chunkBytes: 4 << 20,
+  batchBytes: 64 << 20,
+  maxLineBytes: 64 << 10,
+} as const
+
+export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
+  const started = performance.now()
+  const chunkBytes = options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes
+  const batchBytes = options.batchBytes ?? INGEST_DEFAULTS.batchBytes
+  const maxLineBytes = options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes
+  const workers = Math.max(1, options.workers ?? Math.max(1, os.availableParallelism() - 1))
+  const keepRejects = options.keepRejects ?? 10
+
+  const run = await startRun(store, options.sources.map(sourceName))
+  const stagingDir = mkdtempSync(path.join(os.tmpdir(), 'billing-staging-'))
+  const pool = new Piscina<ValidateTask, ValidateResult>({
+    filename: workerFile(),
+    minThreads: workers,
+    maxThreads: workers,
+  })
+  const rejects = new RejectsFile(options.rejectsPath)
+  const totals = { lines: 0, blank: 0, accepted: 0, rejected: 0, stored: 0 }
+  const firstRejects: EventRejectionRecord[] = []
+  const writer = new BatchWriter(store, run, batchBytes, (n) => (totals.stored += n))
+  let interrupted = false
+  let seqBase = 0
+  let chunkNo = 0
+
+  const onReject = async (source: string, r: LineRejection) => {
+    const record = { file: source, ...r }
+    totals.rejected++
+    if (firstRejects.length < keepRejects) firstRejects.push(record)
+    await rejects.write(record)
+  }
+
+  try {
+    for (const source of options.sources) {
+      if (options.signal?.aborted) break
+      const name = sourceName(source)
+      const inFlight: Promise<ValidateResult>[] = []
+      const settle = async () => {
+        const result = await inFlight.shift()!
+        totals.lines += result.lines
+        totals.blank += result.blank
+        totals.accepted += result.good
+        for (const r of result.rejects) await onReject(name, r)
+        if (result.stagingFile) await writer.add(result.stagingFile, result.stagingBytes, result.good)
+        options.onProgress?.({ source: name, lines: totals.lines, stored: totals.stored, rejected: totals.rejected })
+      }
+      let fileLines = 0
+      for await (const item of lineChunks(openSource(source), { chunkBytes, maxLineBytes })) {
+        if ('rejection' in item) {
+          // An over-long line never reaches a worker: settle earlier chunks first to keep file order.
+          while (inFlight.length) await settle()
+          totals.lines++
+          fileLines++
+          await onReject(name, item.rejection)
+          continue
+        }
+        const { bytes, firstLine, lines } = item.chunk
+        const task: ValidateTask = {
+          chunk: { bytes, firstLine, firstSeq: seqBase + firstLine, maxLineBytes },
+          stagingFile: path.join(stagingDir, `chunk-${++chunkNo}.ndjson`),
+        }
+        fileLines = firstLine + lines - 1
+        inFlight.push(pool.run(task, { transferList: [bytes.buffer as ArrayBuffer] }))
+        while (inFlight.length > workers * 2) await settle()
+        if (options.signal?.aborted) break
+      }
+      while (inFlight.length) await settle()
+      seqBase += fileLines
+      if (options.signal?.aborted) interrupted = true
+    }
+    await writer.flush()
+  } catch (e) {
+    await recordRun(store, { run, sources: options.sources.map(sourceName), ...counts(totals), status: 'failed' })
+    throw e
+  } finally {
+    await pool.destroy()
+    await rejects.close()
+    rmSync(stagingDir, { recursive: true, force: true })
+  }
+
+  const duplicates = await countRunDuplicates(store, run)
+  const status = interrupted ? 'interrupted' : 'finished'
+  await recordRun(store, { run, sources: options.sources.map(sourceName), ...counts(totals), status })
+  const seconds = (performance.now() - started) / 1000
+  return {
+    run,
+    sources: options.sources.map(sourceName),
+    lines: totals.lines,
+    blank: totals.blank,
+    accepted: totals.stored,
+    rejected: totals.rejected,
+    duplicatesInInput: totals.stored - duplicates.distinct,
+    alreadyStored: duplicates.alreadyStored,
+    newEvents: duplicates.distinct - duplicates.alreadyStored,
+    seconds,
+    eventsPerSecond: totals.lines / seconds,
+    rejectsPath: totals.rejected > 0 ? options.rejectsPath : null,
+    firstRejects,
+    interrupted,
+  }
+}
+
+function counts(t: { lines: number; accepted: number; rejected: number }) {
+  return { lines: t.lines, accepted: t.accepted, rejected: t.rejected }
+}
+
+/**
+ * Collects staging files into batches of about `batchBytes` and stores one batch while the next
+ * fills: at most one INSERT runs and at most one batch waits, which is the back-pressure on readers.
+ */
+class BatchWriter {
+  private files: string[] = []
+  private bytes = 0
+  private events = 0
+  private running: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly store: Store,
+    private readonly run: number,
+    private readonly batchBytes: number,
+    private readonly onStored: (events: number) => void,
+  ) {}
+
+  async add(file: string, bytes: number, events: number): Promise<void> {
+    this.files.push(file)
+    this.bytes += bytes
+    this.events += events
+    if (this.bytes >= this.batchBytes) await this.startBatch()
+  }
+
+  async flush(): Promise<void> {
+    await this.startBatch()
+    await this.running
+  }
+
+  private async startBatch(): Promise<void> {
+    await this.running
+    if (this.files.length === 0) return
+    const files = this.files
+    const events = this.events
+    this.files = []
+    this.bytes = 0
+    this.events = 0
+    this.running = insertStagingFiles(this.store, this.run, files).then(() => {
+      for (const f of files) rmSync(f, { force: true })
+      this.onStored(events)
+    })
+    this.running.catch(() => {}) // the error surfaces at the next add() or flush()
+  }
+}

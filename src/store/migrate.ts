@@ -1,0 +1,31 @@
+// Brings a database up to the newest schema: creates it on first use and applies, in order, the
+// migrations it has not seen, recording each version as it lands.
+import type { Store } from './connect.js'
+import { MIGRATIONS } from './migrations.js'
+
+export async function migrate(store: Pick<Store, 'client' | 'db'>): Promise<number> {
+  const { client, db } = store
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` })
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
+(
+    version     UInt32,
+    description String,
+    applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = MergeTree
+ORDER BY version`,
+  })
+  const rs = await client.query({ query: `SELECT max(version) AS v FROM ${db}.schema_migrations`, format: 'JSONEachRow' })
+  const current = Number(((await rs.json()) as { v: number | string }[])[0]?.v ?? 0)
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue
+    for (const statement of m.statements(db)) await client.command({ query: statement })
+    await client.insert({
+      table: `${db}.schema_migrations`,
+      values: [{ version: m.version, description: m.description }],
+      format: 'JSONEachRow',
+    })
+  }
+  return MIGRATIONS.at(-1)!.version
+}
