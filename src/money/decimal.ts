@@ -1,0 +1,48 @@
+// The one Decimal configuration of the project: every amount and quantity is built here, so that
+// every operation runs with the same precision and rounding. Money is never a binary float.
+// Named import: under NodeNext, decimal.js's default export is typed as the CommonJS module object.
+import { Decimal as DecimalJs } from 'decimal.js'
+
+// 60 significant digits keep intermediate results exact for any realistic price x quantity.
+export const Decimal = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_UP })
+export type Decimal = DecimalJs
+
+const minorUnitsByCurrency = new Map<string, number>()
+let supportedCurrencies: Set<string> | undefined
+
+/** Digits after the decimal point of the currency's minor unit (USD 2, JPY 0, BHD 3), per ISO 4217. */
+export function minorUnits(currency: string): number {
+  let digits = minorUnitsByCurrency.get(currency)
+  if (digits === undefined) {
+    // Throws a RangeError for a malformed code; plans are validated with `isCurrency` before this.
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits as number
+    minorUnitsByCurrency.set(currency, digits)
+  }
+  return digits
+}
+
+/** True for an ISO 4217 code the runtime knows, spelled as three uppercase letters ("USD", not "usd"). */
+export function isCurrency(code: string): boolean {
+  supportedCurrencies ??= new Set(Intl.supportedValuesOf('currency'))
+  return /^[A-Z]{3}$/.test(code) && supportedCurrencies.has(code)
+}
+
+/**
+ * Rounds once, half-up, to the currency's minor unit: 0.005 -> 0.01, 0.004999 -> 0.00.
+ * Half-up is away from zero for negatives too (-0.005 -> -0.01), as decimal.js's ROUND_HALF_UP does.
+ */
+export function roundMoney(amount: DecimalJs.Value, currency: string): Decimal {
+  const rounded = new Decimal(amount).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP)
+  // A tiny negative amount rounds to -0; an invoice should say 0.
+  return rounded.isZero() ? new Decimal(0) : rounded
+}
+
+/**
+ * Plain notation, never exponential, with at least `minDecimals` digits after the point and no
+ * trailing zeros beyond them: formatDecimal(12.5, 2) is "12.50", formatDecimal(0.125) is "0.125".
+ */
+export function formatDecimal(value: DecimalJs.Value, minDecimals = 0): string {
+  const d = new Decimal(value)
+  return d.decimalPlaces() < minDecimals ? d.toFixed(minDecimals) : d.toFixed()
+}
