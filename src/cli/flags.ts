@@ -22,4 +22,9 @@ export const storeFlags = {
     default: 'billing',
     env: 'BILLING_DATABASE',
   }),
+  wait: Flags.integer({
+    description: 'seconds to wait for another billing process using the same data folder',
+    default: 60,
+    min: 0,
+  }),
 }

@@ -1,0 +1,62 @@
+import { Args, Command, Flags } from '@oclif/core'
+import ora from 'ora'
+import { storeFlags } from '../src/cli/flags.js'
+import { storeFromFlags } from '../src/cli/store.js'
+import { ingest, INGEST_DEFAULTS } from '../src/ingest/ingest.js'
+import { ingestSummaryJson, ingestSummaryTable, rejectionLines } from '../src/render/ingest.js'
+
+export default class Ingest extends Command {
+  static override description =
+    'Store usage events from NDJSON files (or - for stdin; .gz too). Bad lines go to a rejects file; the good ones around them are stored. An event whose (customer, transaction_id) is already stored replaces it and is never billed twice.'
+
+  static override examples = [
+    '<%= config.bin %> ingest plans/events.ndjson',
+    'cat events.ndjson | <%= config.bin %> ingest -',
+    '<%= config.bin %> ingest day1.ndjson.gz day2.ndjson.gz --rejects bad.ndjson --json',
+  ]
+
+  static override strict = false
+  static override args = { files: Args.string({ description: 'NDJSON files, - for standard input', required: true }) }
+
+  static override flags = {
+    ...storeFlags,
+    rejects: Flags.string({ description: 'where rejected lines are written (NDJSON)', default: './billing-rejects.ndjson' }),
+    workers: Flags.integer({ description: 'validation worker threads (default: cores - 1)', min: 1 }),
+    'max-line-bytes': Flags.integer({ description: 'longest accepted line', default: INGEST_DEFAULTS.maxLineBytes, min: 256 }),
+    json: Flags.boolean({ description: 'print the summary as one JSON object' }),
+  }
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Ingest)
+    const store = await storeFromFlags(flags)
+    const stop = new AbortController()
+    const onSigint = () => stop.abort()
+    process.once('SIGINT', onSigint)
+    const spinner = ora({ stream: process.stderr, isSilent: !process.stderr.isTTY || flags.json })
+    spinner.start('reading…')
+    try {
+      const summary = await ingest(store, {
+        sources: argv as string[],
+        rejectsPath: flags.rejects,
+        workers: flags.workers,
+        maxLineBytes: flags['max-line-bytes'],
+        signal: stop.signal,
+        onProgress: (p) => {
+          spinner.text = `${p.source}: ${p.lines.toLocaleString()} lines, ${p.stored.toLocaleString()} stored, ${p.rejected.toLocaleString()} rejected`
+        },
+      })
+      spinner.stop()
+      if (flags.json) this.log(JSON.stringify(ingestSummaryJson(summary)))
+      else {
+        this.log(ingestSummaryTable(summary))
+        for (const line of rejectionLines(summary)) process.stderr.write(`${line}\n`)
+      }
+      if (summary.interrupted) process.exitCode = 130
+      else if (summary.rejected > 0) process.exitCode = 1
+    } finally {
+      spinner.stop()
+      process.off('SIGINT', onSigint)
+      await store.close()
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { Command, Flags } from '@oclif/core'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { plansFlag, storeFlags } from '../src/cli/flags.js'
+import { catalogFromFlag } from '../src/cli/catalog.js'
+import { storeFromFlags } from '../src/cli/store.js'
+import { invoiceAll, invoiceCustomer, planFor } from '../src/invoices/invoice.js'
+import { currentPeriod, periodFromFlags } from '../src/invoices/period.js'
+import { invoiceFileName, invoiceJson, invoiceSummaryTable, invoiceTable } from '../src/render/invoice.js'
+
+export default class Invoice extends Command {
+  static override description =
+    "Compute an invoice on demand from the raw events: the customer's plan prices the period's usage. Periods are [from, to) in UTC; the default is the plan's current period."
+
+  static override examples = [
+    '<%= config.bin %> invoice --customer acme --period 2026-10',
+    '<%= config.bin %> invoice --customer acme --from 2026-10-01 --to 2026-10-15 --json',
+    '<%= config.bin %> invoice --customer acme --plan enterprise --period 2026-Q4',
+    '<%= config.bin %> invoice --all --period 2026-10 --out invoices/',
+  ]
+
+  static override flags = {
+    customer: Flags.string({ description: 'customer id', exactlyOne: ['customer', 'all'] }),
+    all: Flags.boolean({ description: 'every customer with events or a plan in the period' }),
+    plan: Flags.string({ description: 'bill with this plan instead of the one in customers.yaml' }),
+    period: Flags.string({ description: '2026-10 (month), 2026-Q4, 2026-W41 or 2026' }),
+    from: Flags.string({ description: 'start of the period (ISO-8601; a date means its midnight UTC)' }),
+    to: Flags.string({ description: 'end of the period, excluded' }),
+    json: Flags.boolean({ description: 'print one JSON document' }),
+    out: Flags.string({ description: 'with --all: also write one JSON invoice per customer into this folder' }),
+    plans: plansFlag,
+    ...storeFlags,
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Invoice)
+    const catalog = await catalogFromFlag(flags.plans, this)
+    const store = await storeFromFlags(flags)
+    try {
+      if (flags.customer !== undefined) {
+        const plan = planFor(catalog, flags.customer, flags.plan)
+        const period = periodFromFlags(flags, () => currentPeriod(plan.interval))
+        const { invoice, warnings } = await invoiceCustomer(store, catalog, { customer: flags.customer, plan: flags.plan, period })
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`)
+        this.log(flags.json ? JSON.stringify(invoiceJson(invoice)) : invoiceTable(invoice))
+        return
+      }
+      const intervals = new Set([...catalog.plans.values()].map((p) => p.interval))
+      const period = periodFromFlags(flags, () => {
+        if (intervals.size > 1) this.error('plans have different intervals: pass --period or --from/--to with --all', { exit: 2 })
+        return currentPeriod([...intervals][0] ?? 'monthly')
+      })
+      const run = await invoiceAll(store, catalog, { plan: flags.plan, period })
+      for (const r of run.invoices) for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`)
+      for (const u of run.unbilled) {
+        process.stderr.write(`warning: customer "${u.customer}" has ${u.events} event(s) in the period but no plan in customers.yaml: not invoiced\n`)
+      }
+      const invoices = run.invoices.map((r) => r.invoice)
+      if (flags.out) {
+        mkdirSync(flags.out, { recursive: true })
+        for (const i of invoices) writeFileSync(path.join(flags.out, invoiceFileName(i)), `${JSON.stringify(invoiceJson(i), null, 2)}\n`)
+      }
+      if (flags.json) {
+        this.log(JSON.stringify({
+          period: { from: period.from.toISOString(), to: period.to.toISOString() },
+          invoices: invoices.map(invoiceJson),
+          unbilled: run.unbilled,
+        }))
+      } else {
+        this.log(`${invoices.length} invoice(s) for ${period.from.toISOString()} .. ${period.to.toISOString()}`)
+        this.log(invoiceSummaryTable(invoices))
+        if (flags.out) this.log(`written to ${flags.out}`)
+      }
+    } finally {
+      await store.close()
+    }
+  }
+}

@@ -1,0 +1,13 @@
+// Loads the plans folder for a command; problems are printed as file:line:col and stop the command.
+import type { Command } from '@oclif/core'
+import { formatProblem, loadPlans } from '../plans/load.js'
+import type { Catalog } from '../plans/types.js'
+
+export async function catalogFromFlag(dir: string, command: Command): Promise<Catalog> {
+  const { catalog, problems } = await loadPlans(dir)
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`)
+    command.error(`${problems.length} problem(s) in the plans folder ${dir}: fix them first (billing plans validate ${dir})`, { exit: 2 })
+  }
+  return catalog
+}
