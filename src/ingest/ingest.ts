@@ -11,7 +11,7 @@ import { insertStagingFiles } from '../store/write-events.js'
 import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
 import { countRunDuplicates, recordRun, startRun } from './runs.js'
-import { openSource, sourceName } from './sources.js'
+import { assertReadable, openSource, sourceName } from './sources.js'
 import type { LineRejection } from './validate-chunk.js'
 import type { ValidateResult, ValidateTask } from './worker.js'
 import { workerFile } from './worker-file.js'
@@ -74,6 +74,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const workers = Math.max(1, options.workers ?? Math.max(1, os.availableParallelism() - 1))
   const keepRejects = options.keepRejects ?? 10
 
+  for (const source of options.sources) assertReadable(source)
   const run = await startRun(store, options.sources.map(sourceName))
   const stagingDir = mkdtempSync(path.join(os.tmpdir(), 'billing-staging-'))
   const pool = new Piscina<ValidateTask, ValidateResult>({

@@ -21,23 +21,14 @@ export async function startRun(store: Store, sources: string[]): Promise<number>
   return run
 }
 
+// Written with INSERT ... SELECT and bound parameters, not an inline data block: the embedded engine
+// refuses inline data while the process's standard input is a pipe (`billing ingest -`).
 export async function recordRun(store: Store, record: RunRecord, finished = true): Promise<void> {
-  const now = Date.now()
-  await store.client.insert({
-    table: `${store.db}.ingest_runs`,
-    format: 'JSONEachRow',
-    values: [
-      {
-        run_id: record.run,
-        started_at: now,
-        finished_at: finished ? now : null,
-        sources: record.sources,
-        lines: record.lines,
-        accepted: record.accepted,
-        rejected: record.rejected,
-        status: record.status,
-      },
-    ],
+  await store.client.command({
+    query: `INSERT INTO ${store.db}.ingest_runs
+SELECT {run:UInt32}, now64(3), if({finished:Bool}, now64(3), NULL), {sources:Array(String)},
+       {lines:UInt64}, {accepted:UInt64}, {rejected:UInt64}, {status:String}`,
+    query_params: { ...record, finished },
   })
 }
 

@@ -87,7 +87,7 @@ async function waitForFolder(dataDir: string, options: StoreOptions): Promise<vo
   for (;;) {
     const holder = holderPid(dataDir)
     if (holder === undefined || holder === process.pid) return
-    if (Date.now() > deadline) throw busy(dataDir, holder)
+    if (Date.now() >= deadline) throw busy(dataDir, holder)
     if (!told) {
       options.onWait?.(`waiting for process ${holder}, which is using the data folder ${dataDir}`)
       told = true

@@ -21,10 +21,9 @@ ORDER BY version`,
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue
     for (const statement of m.statements(db)) await client.command({ query: statement })
-    await client.insert({
-      table: `${db}.schema_migrations`,
-      values: [{ version: m.version, description: m.description }],
-      format: 'JSONEachRow',
+    await client.command({
+      query: `INSERT INTO ${db}.schema_migrations (version, description) SELECT {version:UInt32}, {description:String}`,
+      query_params: { version: m.version, description: m.description },
     })
   }
   return MIGRATIONS.at(-1)!.version
