@@ -1,0 +1,240 @@
+// Reads a plans folder: one plan per YAML file, plus the shared metrics.yaml and customers.yaml.
+// Every problem of every file is collected; the catalog holds only what is fully valid.
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { issueProblems } from './issues.js'
+import { PlansInvalidError, type PlanProblem } from './problems.js'
+import { billableMetric, customerEntry, metricEntry, planFile, type PlanDraft } from './schema.js'
+import type { BillableMetric, Catalog, Charge, Customer, Plan } from './types.js'
+import { readYamlFile, type YamlFile } from './yaml-file.js'
+
+export { formatProblem, PlansInvalidError, type PlanProblem } from './problems.js'
+
+export interface PlansLoad {
+  catalog: Catalog
+  problems: PlanProblem[]
+}
+
+/** Reads every file of the folder and reports all their problems; the catalog keeps what is valid. */
+export async function loadPlans(dir: string): Promise<PlansLoad> {
+  const folder = await listFolder(dir)
+  const problems: PlanProblem[] = [...folder.problems]
+  const shared = await loadSharedMetrics(folder.metrics, problems)
+  const plans: PlanRead[] = []
+  for (const file of folder.plans) {
+    const read = await readPlan(file, shared, problems)
+    if (read) plans.push(read)
+  }
+  const catalogPlans = uniquePlans(plans, problems)
+  const customers = await loadCustomers(folder.customers, plans, catalogPlans, problems)
+  return { catalog: { plans: catalogPlans, customers }, problems: sortProblems(problems) }
+}
+
+/** The catalog of a folder without any problem; throws a PlansInvalidError listing them otherwise. */
+export async function loadCatalog(dir: string): Promise<Catalog> {
+  const { catalog, problems } = await loadPlans(dir)
+  if (problems.length > 0) throw new PlansInvalidError(dir, problems)
+  return catalog
+}
+
+// ---- The folder -----------------------------------------------------------------------------------
+
+/** Files that are not plans: metrics.yaml (shared metrics) and customers.yaml, or their .yml spelling. */
+const SPECIAL_FILES = ['metrics', 'customers'] as const
+
+interface Folder {
+  plans: string[]
+  metrics?: string
+  customers?: string
+  problems: PlanProblem[]
+}
+
+async function listFolder(dir: string): Promise<Folder> {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : String(error)
+    throw new Error(`cannot read the plans folder ${dir}: ${reason}`)
+  }
+  const names = entries
+    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && /\.ya?ml$/.test(entry.name))
+    .filter((entry) => !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort()
+  const folder: Folder = { plans: [], problems: [] }
+  for (const name of names) {
+    const file = path.join(dir, name)
+    const special = SPECIAL_FILES.find((base) => name === `${base}.yaml` || name === `${base}.yml`)
+    if (!special) folder.plans.push(file)
+    else if (folder[special] === undefined) folder[special] = file
+    else {
+      const message = `a plans folder has one ${special} file, and ${folder[special]} is already read: merge the two`
+      folder.problems.push({ file, line: 1, col: 1, path: '', message })
+    }
+  }
+  return folder
+}
+
+// ---- metrics.yaml ---------------------------------------------------------------------------------
+
+interface SharedMetrics {
+  /** Every name metrics.yaml defines, valid or not: a charge naming one is not an unknown name. */
+  names: Set<string>
+  /** The valid ones. */
+  metrics: Map<string, BillableMetric>
+}
+
+async function loadSharedMetrics(file: string | undefined, problems: PlanProblem[]): Promise<SharedMetrics> {
+  const shared: SharedMetrics = { names: new Set(), metrics: new Map() }
+  if (!file) return shared
+  const { yaml, problems: readProblems } = await readYamlFile(file, { emptyIsMapping: true })
+  problems.push(...readProblems)
+  if (!yaml) return shared
+  // Entry by entry, so that one wrong metric does not take the valid ones with it.
+  for (const [name, raw] of Object.entries(yaml.value as Record<string, unknown>)) {
+    shared.names.add(name)
+    const parsed = metricEntry.safeParse(raw)
+    if (!parsed.success) {
+      problems.push(...issueProblems(yaml, parsed.error.issues, [name]))
+      continue
+    }
+    shared.metrics.set(name, billableMetric(name, parsed.data))
+  }
+  return shared
+}
+
+// ---- Plan files -----------------------------------------------------------------------------------
+
+interface PlanRead {
+  file: string
+  yaml: YamlFile
+  /** The plan's code as written, when it is a string, even if the plan has problems. */
+  code?: string
+  plan?: Plan
+}
+
+/** The plan file as read, or undefined if it could not be read as YAML at all. */
+async function readPlan(
+  file: string,
+  shared: SharedMetrics,
+  problems: PlanProblem[],
+): Promise<PlanRead | undefined> {
+  const { yaml, problems: readProblems } = await readYamlFile(file)
+  problems.push(...readProblems)
+  if (!yaml) return undefined
+  const raw = yaml.value as Record<string, unknown>
+  const code = typeof raw.code === 'string' ? raw.code : undefined
+
+  const parsed = planFile.safeParse(raw)
+  const planProblems = parsed.success ? [] : issueProblems(yaml, parsed.error.issues)
+  planProblems.push(...unknownMetricProblems(yaml, raw, shared))
+  problems.push(...planProblems)
+  if (!parsed.success || planProblems.length > 0) return { file, yaml, code }
+  return { file, yaml, code, plan: resolvePlan(file, parsed.data, shared) }
+}
+
+// Checked on the document itself, so that a charge naming a missing metric is reported even when
+// the plan has other problems.
+function unknownMetricProblems(
+  yaml: YamlFile,
+  raw: Record<string, unknown>,
+  shared: SharedMetrics,
+): PlanProblem[] {
+  const local = isMapping(raw.metrics) ? raw.metrics : {}
+  const charges = Array.isArray(raw.charges) ? (raw.charges as unknown[]) : []
+  const known = [...new Set([...Object.keys(local), ...shared.names])].sort()
+  const problems: PlanProblem[] = []
+  for (const [index, charge] of charges.entries()) {
+    if (!isMapping(charge) || typeof charge.metric !== 'string') continue
+    if (Object.hasOwn(local, charge.metric) || shared.names.has(charge.metric)) continue
+    const names = known.length > 0 ? known.join(', ') : 'none are defined'
+    problems.push(
+      yaml.problem(
+        ['charges', index, 'metric'],
+        `expected the name of a metric under metrics: or in metrics.yaml (${names}), got ${JSON.stringify(charge.metric)}`,
+      ),
+    )
+  }
+  return problems
+}
+
+/** The plan with its charges' metrics resolved, plan-local first; undefined if a shared one is invalid. */
+function resolvePlan(file: string, draft: PlanDraft, shared: SharedMetrics): Plan | undefined {
+  const charges: Charge[] = []
+  for (const { metric: name, ...charge } of draft.charges) {
+    const metric = draft.metrics.get(name) ?? shared.metrics.get(name)
+    // A metrics.yaml entry with problems: they are reported there.
+    if (!metric) return undefined
+    charges.push({ metric, ...charge })
+  }
+  const { metrics: _metrics, ...plan } = draft
+  return { ...plan, charges, file }
+}
+
+/** Valid plans by code; a code used by two files is a problem in each, and neither is in the catalog. */
+function uniquePlans(plans: readonly PlanRead[], problems: PlanProblem[]): Map<string, Plan> {
+  const filesByCode = new Map<string, PlanRead[]>()
+  for (const read of plans) {
+    if (read.code === undefined) continue
+    filesByCode.set(read.code, [...(filesByCode.get(read.code) ?? []), read])
+  }
+  const catalog = new Map<string, Plan>()
+  for (const [code, reads] of filesByCode) {
+    if (reads.length === 1) {
+      const plan = reads[0]?.plan
+      if (plan) catalog.set(code, plan)
+      continue
+    }
+    for (const read of reads) {
+      const others = reads.filter((other) => other !== read).map((other) => other.file)
+      problems.push(
+        read.yaml.problem(['code'], `plan code ${JSON.stringify(code)} is also used by ${others.join(', ')}`),
+      )
+    }
+  }
+  return catalog
+}
+
+// ---- customers.yaml -------------------------------------------------------------------------------
+
+async function loadCustomers(
+  file: string | undefined,
+  plans: readonly PlanRead[],
+  catalogPlans: ReadonlyMap<string, Plan>,
+  problems: PlanProblem[],
+): Promise<Map<string, Customer>> {
+  const customers = new Map<string, Customer>()
+  if (!file) return customers
+  const { yaml, problems: readProblems } = await readYamlFile(file, { emptyIsMapping: true })
+  problems.push(...readProblems)
+  if (!yaml) return customers
+
+  // A plan whose file has problems still exists: its customers are not reported a second time.
+  const codes = new Set(plans.flatMap((read) => (read.code === undefined ? [] : [read.code])))
+  const codeList = codes.size > 0 ? [...codes].sort().join(', ') : 'none'
+  for (const [id, raw] of Object.entries(yaml.value as Record<string, unknown>)) {
+    const parsed = customerEntry.safeParse(raw)
+    if (!parsed.success) problems.push(...issueProblems(yaml, parsed.error.issues, [id]))
+    const plan = isMapping(raw) ? raw.plan : undefined
+    if (typeof plan === 'string' && !codes.has(plan)) {
+      const message = `expected the code of a plan in this folder (${codeList}), got ${JSON.stringify(plan)}`
+      problems.push(yaml.problem([id, 'plan'], message))
+      continue
+    }
+    if (parsed.success && catalogPlans.has(parsed.data.plan)) customers.set(id, { id, ...parsed.data })
+  }
+  return customers
+}
+
+// ---- Helpers --------------------------------------------------------------------------------------
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function sortProblems(problems: PlanProblem[]): PlanProblem[] {
+  return problems.sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col,
+  )
+}

@@ -1,0 +1,145 @@
+// Reads one YAML file of a plans folder defensively: plan files are small, hand-written documents,
+// so anything huge, aliased into a bomb or not shaped as a mapping is reported, never expanded.
+import { readFile, stat } from 'node:fs/promises'
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml'
+import { locate, sourceText, type Position, type Target } from './locate.js'
+import { formatPath, type DocumentPath, type PlanProblem } from './problems.js'
+
+export const MAX_FILE_BYTES = 1024 * 1024
+/** Aliases a document may expand; a handful is plenty for sharing tiers between charges. */
+export const MAX_ALIAS_COUNT = 100
+
+/** A parsed YAML file: its plain value and a way to point at any path inside it. */
+export class YamlFile {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    /** The document as plain JS: integers are `bigint` (exact), other numbers are binary floats. */
+    readonly value: unknown,
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  position(documentPath: DocumentPath, target: Target = 'value'): Position {
+    return locate(this.doc, this.lineCounter, documentPath, target)
+  }
+
+  problem(documentPath: DocumentPath, message: string, target: Target = 'value'): PlanProblem {
+    return {
+      file: this.file,
+      ...this.position(documentPath, target),
+      path: formatPath(documentPath),
+      message,
+    }
+  }
+
+  /** The value's text as written, e.g. `0.10` where the value is the number 0.1. */
+  sourceText(documentPath: DocumentPath): string | undefined {
+    return sourceText(this.doc, this.text, documentPath)
+  }
+}
+
+export type YamlRead = { yaml: YamlFile; problems: [] } | { yaml?: undefined; problems: PlanProblem[] }
+
+/**
+ * Reads `file` as one YAML document whose top level is a mapping. An empty document is the empty
+ * mapping when `emptyIsMapping` (metrics.yaml, customers.yaml); a plan file must say something.
+ */
+export async function readYamlFile(
+  file: string,
+  options: { emptyIsMapping?: boolean } = {},
+): Promise<YamlRead> {
+  const fileProblem = (message: string, at: Position = { line: 1, col: 1 }): YamlRead => ({
+    problems: [{ file, ...at, path: '', message }],
+  })
+
+  let text: string
+  try {
+    const { size } = await stat(file)
+    if (size > MAX_FILE_BYTES) return fileProblem(tooLarge(size))
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    return fileProblem(`could not read the file: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  // The file may have grown since stat.
+  if (Buffer.byteLength(text) > MAX_FILE_BYTES) return fileProblem(tooLarge(Buffer.byteLength(text)))
+
+  const lineCounter = new LineCounter()
+  // intAsBigInt keeps YAML integers exact and tells them apart from floats (`100` vs `100.0`).
+  // prettyErrors would build a code frame per error, which is slow on pathological input.
+  const doc = parseDocument(text, { lineCounter, intAsBigInt: true, prettyErrors: false, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((error) => ({
+      file,
+      ...lineCounter.linePos(error.pos[0]),
+      path: '',
+      message: syntaxMessage(error.message),
+    }))
+    // Runaway nesting is reported once per level the parser unwinds; once is enough.
+    const firstTooDeep = problems.findIndex((p) => p.message === TOO_DEEP)
+    return { problems: problems.filter((p, i) => p.message !== TOO_DEEP || i === firstTooDeep) }
+  }
+
+  if (doc.contents === null || doc.contents === undefined) {
+    if (!options.emptyIsMapping)
+      return fileProblem('expected a mapping at the top level (`key: value` lines), got an empty file')
+  } else if (!isMap(doc.contents)) {
+    const got = describeNode(doc.contents)
+    return fileProblem(
+      `expected a mapping at the top level (\`key: value\` lines), got ${got}`,
+      locate(doc, lineCounter, []),
+    )
+  }
+
+  // `__proto__` would be dropped or become a prototype on the way to JS objects; no plan needs the name.
+  const reserved: PlanProblem[] = []
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__' && pair.key.range) {
+        reserved.push({
+          file,
+          ...lineCounter.linePos(pair.key.range[0]),
+          path: '',
+          message: 'the key __proto__ is reserved',
+        })
+      }
+    },
+  })
+  if (reserved.length > 0) return { problems: reserved }
+
+  let value: unknown
+  try {
+    value = doc.contents ? doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : {}
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    if (!(error instanceof ReferenceError)) return fileProblem(`could not read the document: ${reason}`)
+    // toJS refuses to expand an alias bomb with a ReferenceError; point at the first alias.
+    let firstAlias: Position = { line: 1, col: 1 }
+    visit(doc, {
+      Alias(_, node) {
+        if (node.range) firstAlias = lineCounter.linePos(node.range[0])
+        return visit.BREAK
+      },
+    })
+    return fileProblem(`aliases expand to too many nodes (at most ${MAX_ALIAS_COUNT}): ${reason}`, firstAlias)
+  }
+  return { yaml: new YamlFile(file, text, value, doc, lineCounter), problems: [] }
+}
+
+function tooLarge(bytes: number): string {
+  return `the file has ${bytes} bytes; files in a plans folder are limited to 1 MB (${MAX_FILE_BYTES} bytes)`
+}
+
+const TOO_DEEP = 'YAML syntax: the document nests too deeply'
+
+function syntaxMessage(message: string): string {
+  // The parser reports runaway nesting as a stack overflow; say what it means for the file.
+  if (message.startsWith('Maximum call stack size exceeded')) return TOO_DEEP
+  return `YAML syntax: ${message}`
+}
+
+function describeNode(node: unknown): string {
+  if (isAlias(node)) return 'an alias'
+  if (isSeq(node)) return 'a list'
+  return 'a single value'
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { loadCatalog } from '../../src/plans/load.js'
+import { planJson, renderPlan, renderPlanList } from '../../src/render/plans.js'
+import { examplePlans } from './example.js'
+import { plansFolder } from './folder.js'
+
+const catalog = await loadCatalog(plansFolder(examplePlans))
+const pro = catalog.plans.get('pro')!
+const starter = catalog.plans.get('starter')!
+
+describe('plans list', () => {
+  it('has one row per plan, amounts with the currency minor unit', () => {
+    expect(renderPlanList([pro, starter])).toBe(
+      [
+        '┌─────────┬─────────┬──────────┬──────────┬───────────┬─────────┬─────────┐',
+        '│ code    │ name    │ currency │ interval │ fixed fee │ minimum │ charges │',
+        '├─────────┼─────────┼──────────┼──────────┼───────────┼─────────┼─────────┤',
+        '│ pro     │ Pro     │ USD      │ monthly  │     99.00 │ 1000.00 │       6 │',
+        '│ starter │ starter │ EUR      │ yearly   │      0.00 │       - │       2 │',
+        '└─────────┴─────────┴──────────┴──────────┴───────────┴─────────┴─────────┘',
+      ].join('\n'),
+    )
+  })
+})
+
+describe('one plan', () => {
+  const shown = renderPlan(pro)
+
+  it('states its terms', () => {
+    expect(shown.split('\n').slice(0, 2)).toEqual([
+      'Pro (pro)',
+      'USD, billed monthly; fixed fee 99.00, minimum commitment 1000.00',
+    ])
+  })
+
+  it('summarises the price of every model', () => {
+    for (const price of [
+      '12.00 per unit',
+      '3 tiers (below)',
+      '5.00 per 100 units, first 100 units free',
+      '1.2 % + 0.10 per event',
+    ]) {
+      expect(shown).toContain(price)
+    }
+    expect(shown).toContain('model in gpt-4o')
+  })
+
+  it('lists the tiers of tiered charges with their unit ranges', () => {
+    expect(shown).toContain('Tiers of charge 2 (api_calls, graduated)')
+    expect(shown).toMatch(/│ +2 │ 1000 - 10000 +│ +0\.01 │ +0\.00 │/)
+    expect(shown).toMatch(/│ +3 │ above 10000 +│ +0\.005 │ +0\.00 │/)
+    expect(shown).toContain('Tiers of charge 6 (tokens, graduated_percentage)')
+    expect(shown).toMatch(/│ +1 │ 0 - 1000 +│ +1 │ +200\.00 │/)
+  })
+
+  it('lists each metric once, with its event code', () => {
+    expect(shown.match(/│ tokens +│ api_calls +│ sum +│ tokens +│/g)).toHaveLength(1)
+  })
+})
+
+describe('plan JSON', () => {
+  it('writes amounts as exact decimal strings', () => {
+    const json = planJson(starter) as { charges: { unitPrice?: string; metric: { code: string } }[] }
+    expect(json.charges[0]).toEqual({
+      metric: { name: 'events', code: 'event', aggregation: 'count' },
+      model: 'standard',
+      unitPrice: '0.000001',
+      filters: {},
+      groupBy: [],
+    })
+    const proJson = JSON.parse(JSON.stringify(planJson(pro)))
+    expect(proJson).toMatchObject({ fixedFee: '99', minimumCommitment: '1000' })
+    expect(proJson.charges[1].tiers).toEqual([
+      { upTo: '1000', unitPrice: '0', flatFee: '0' },
+      { upTo: '10000', unitPrice: '0.01', flatFee: '0' },
+      { unitPrice: '0.005', flatFee: '0' },
+    ])
+  })
+})
