@@ -48,9 +48,14 @@ export function scanString(b: Uint8Array, i: number, end: number, out: StringSpa
       out.escaped = true
       const e = b[i + 1]
       if (e === 0x75) {
-        // \uXXXX
-        for (let k = 2; k < 6; k++) {
-          if (!isHex(b[i + k])) throw new JsonScanError('invalid \\u escape in a string', i)
+        // \uXXXX; UTF-16 surrogates must come in pairs, or the text is not valid Unicode.
+        const unit = hexUnit(b, i)
+        if (unit >= 0xdc00 && unit <= 0xdfff) throw new JsonScanError('lone low surrogate in a \\u escape', i)
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+          const low = b[i + 6] === BACKSLASH && b[i + 7] === 0x75 ? hexUnit(b, i + 6) : -1
+          if (low < 0xdc00 || low > 0xdfff) throw new JsonScanError('lone high surrogate in a \\u escape', i)
+          i += 12
+          continue
         }
         i += 6
         continue
@@ -64,6 +69,17 @@ export function scanString(b: Uint8Array, i: number, end: number, out: StringSpa
     i++
   }
   throw new JsonScanError('unterminated string', i)
+}
+
+/** The code unit of the `\\uXXXX` escape at `i`. */
+function hexUnit(b: Uint8Array, i: number): number {
+  let unit = 0
+  for (let k = 2; k < 6; k++) {
+    const c = b[i + k]
+    if (!isHex(c)) throw new JsonScanError('invalid \\u escape in a string', i)
+    unit = unit * 16 + parseInt(String.fromCharCode(c!), 16)
+  }
+  return unit
 }
 
 function isHex(c: number | undefined): boolean {

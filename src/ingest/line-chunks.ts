@@ -17,36 +17,49 @@ export async function* lineChunks(
   input: AsyncIterable<Buffer>,
   options: { chunkBytes: number; maxLineBytes: number },
 ): AsyncGenerator<ChunkOrRejection> {
-  let pieces: Buffer[] = []
+  const { chunkBytes, maxLineBytes } = options
+  let pending: Buffer[] = []
   let total = 0
   /** Bytes since the last newline (the line being read). */
   let partial = 0
   let nextLine = 1
   let discarding: { line: number; bytes: number; excerpt: string } | null = null
-  let first = true
+  let head: Buffer | null = Buffer.alloc(0) // the first bytes, until we know whether they are a BOM
 
-  const take = (bytes: number): LineChunk => {
-    const out = Buffer.allocUnsafeSlow(bytes)
-    let o = 0
-    const rest: Buffer[] = []
-    for (const p of pieces) {
-      const n = Math.min(p.length, bytes - o)
-      if (n > 0) p.copy(out, o, 0, n)
-      if (n < p.length) rest.push(p.subarray(n))
-      o += n
-    }
-    pieces = rest
-    total -= bytes
+  const emit = (bytes: Buffer): LineChunk => {
+    const out = Buffer.allocUnsafeSlow(bytes.length)
+    bytes.copy(out)
     const lines = countLines(out)
     const chunk = { bytes: out, firstLine: nextLine, lines }
     nextLine += lines
     return chunk
   }
 
-  for await (let piece of input) {
-    if (first) {
-      first = false
-      if (piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf) piece = piece.subarray(3) // BOM
+  /** Cuts the whole lines held so far into chunks of at most chunkBytes (or one longer line). */
+  function* cut(all: boolean): Generator<LineChunk> {
+    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending)
+    const complete = all ? buf.length : buf.length - partial
+    let offset = 0
+    while (complete - offset >= (all ? 1 : chunkBytes)) {
+      let end = complete
+      if (complete - offset > chunkBytes) {
+        end = buf.lastIndexOf(NEWLINE, offset + chunkBytes - 1) + 1
+        if (end <= offset) end = buf.indexOf(NEWLINE, offset + chunkBytes) + 1 // one line longer than a chunk
+      }
+      yield emit(buf.subarray(offset, end))
+      offset = end
+    }
+    pending = offset < buf.length ? [buf.subarray(offset)] : []
+    total = buf.length - offset
+  }
+
+  for await (const incoming of input) {
+    let piece = incoming
+    if (head) {
+      head = Buffer.concat([head, piece])
+      if (head.length < 3) continue
+      piece = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head // BOM
+      head = null
     }
     if (discarding) {
       const nl = piece.indexOf(NEWLINE)
@@ -55,29 +68,39 @@ export async function* lineChunks(
         continue
       }
       discarding.bytes += nl
-      yield { rejection: overLong(discarding, options.maxLineBytes) }
+      yield { rejection: overLong(discarding, maxLineBytes) }
       discarding = null
       nextLine++
       piece = piece.subarray(nl + 1)
     }
     if (piece.length === 0) continue
     const lastNl = piece.lastIndexOf(NEWLINE)
-    pieces.push(piece)
+    pending.push(piece)
     total += piece.length
     partial = lastNl < 0 ? partial + piece.length : piece.length - lastNl - 1
-    if (partial > options.maxLineBytes) {
-      if (total > partial) yield { chunk: take(total - partial) }
-      const head = Buffer.concat(pieces).subarray(0, 256)
-      discarding = { line: nextLine, bytes: total, excerpt: excerptOf(head, 0, head.length) }
-      pieces = []
+    // +1: the line may still end in a CR, which is not part of it.
+    if (partial > maxLineBytes + 1) {
+      const lineStart = total - partial
+      const whole = Buffer.concat(pending)
+      if (lineStart > 0) {
+        pending = [whole.subarray(0, lineStart)]
+        partial = 0
+        for (const chunk of cut(true)) yield { chunk }
+      }
+      discarding = { line: nextLine, bytes: whole.length - lineStart, excerpt: excerptOf(whole, lineStart, whole.length) }
+      pending = []
       total = 0
       partial = 0
       continue
     }
-    if (total >= options.chunkBytes && total > partial) yield { chunk: take(total - partial) }
+    if (total - partial >= chunkBytes) for (const chunk of cut(false)) yield { chunk }
   }
-  if (discarding) yield { rejection: overLong(discarding, options.maxLineBytes) }
-  else if (total > 0) yield { chunk: take(total) }
+  if (head && head.length > 0) {
+    pending.push(head)
+    total += head.length
+  }
+  if (discarding) yield { rejection: overLong(discarding, maxLineBytes) }
+  else if (total > 0) for (const chunk of cut(true)) yield { chunk }
 }
 
 function overLong(d: { line: number; bytes: number; excerpt: string }, max: number): LineRejection {

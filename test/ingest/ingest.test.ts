@@ -1,0 +1,261 @@
+import { gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { event, lines, useEngine } from './engine.js'
+
+const engine = useEngine()
+
+const BAD_JSON = 'not valid JSON: expected an object starting with {'
+
+describe('ingest counts lines and stores the good ones', () => {
+  it('stores the good lines around bad ones and writes every bad one to the rejects file', async () => {
+    const e = engine()
+    const long = event({ tx: 'long', properties: { pad: 'p'.repeat(600) } })
+    const f = e.file(
+      'mixed.ndjson',
+      Buffer.concat([
+        Buffer.from(lines(event({ tx: 't1' }), '', event({ tx: 't2' }) + '\r')),
+        Buffer.from(lines('{"transaction_id":"t3","customer":"acme","code":"api_call"}', 'oops')),
+        Buffer.from(lines(event({ tx: 't4', properties: { ok: 1 } }).replace('{"ok":1}', '{"a":{"b":1}}'))),
+        Buffer.from('{"transaction_id":"t\xff"}\n', 'latin1'),
+        Buffer.from(lines(long)),
+        Buffer.from(
+          lines(event({ tx: 't5', timestamp: '2025-02-29T00:00:00Z' }), event({ tx: 't6' }), '   '),
+        ),
+        Buffer.from(event({ tx: 't7' })),
+      ]),
+    )
+    const summary = await e.ingest([f], { maxLineBytes: 512 })
+    expect(summary).toMatchObject({
+      run: 1,
+      sources: [f],
+      lines: 12,
+      blank: 2,
+      accepted: 4,
+      rejected: 6,
+      duplicatesInInput: 0,
+      alreadyStored: 0,
+      newEvents: 4,
+      rejectsPath: e.rejectsPath,
+      interrupted: false,
+    })
+    expect(e.rejects()).toEqual([
+      ['mixed.ndjson', 4, 'timestamp', 'missing (required)'],
+      ['mixed.ndjson', 5, null, BAD_JSON],
+      ['mixed.ndjson', 6, 'properties.a', 'expected a string, number or boolean, got an object'],
+      ['mixed.ndjson', 7, null, 'not valid UTF-8'],
+      ['mixed.ndjson', 8, null, `line is ${long.length} bytes, over the 512-byte limit`],
+      ['mixed.ndjson', 9, 'timestamp', 'day 29 is out of range in "2025-02-29T00:00:00Z"'],
+    ])
+    expect(summary.firstRejects.map((r) => r.line)).toEqual([4, 5, 6, 7, 8, 9])
+    const stored = await e.rows<{ transaction_id: string }>(
+      `SELECT transaction_id FROM ${e.db}.events FINAL ORDER BY transaction_id`,
+    )
+    expect(stored.map((r) => r.transaction_id)).toEqual(['t1', 't2', 't6', 't7'])
+  })
+
+  it('reads a large file in several chunks and batches, keeping line numbers and the last copy', async () => {
+    const e = engine()
+    const N = 24_000
+    const text: string[] = []
+    const last = new Map<string, number>()
+    for (let n = 1; n <= N; n++) {
+      if (n % 5000 === 0) {
+        text.push('{"transaction_id":')
+        continue
+      }
+      const tx = `t${(n - 1) % 20_000}`
+      last.set(tx, n)
+      text.push(event({ tx, properties: { x: n, pad: 'abcdefghij' } }))
+    }
+    const progress: number[] = []
+    const summary = await e.ingest([e.file('big.ndjson', lines(...text))], {
+      onProgress: (p) => progress.push(p.lines),
+    })
+    expect(progress.length).toBeGreaterThanOrEqual(3)
+    expect(progress.at(-1)).toBe(N)
+    expect(summary).toMatchObject({
+      lines: N,
+      blank: 0,
+      accepted: N - 4,
+      rejected: 4,
+      duplicatesInInput: N - 4 - last.size,
+      alreadyStored: 0,
+      newEvents: last.size,
+    })
+    expect(last.size).toBe(19_996)
+    expect(e.rejects().map((r) => r[1])).toEqual([5000, 10000, 15000, 20000])
+    expect(await e.count()).toBe(19_996)
+    const [sums] = await e.rows<{ s: string; early: string }>(
+      `SELECT toString(sum(toUInt64(properties['x']))) AS s,
+              toString(countIf(toUInt64(properties['x']) <= 20000 AND toUInt64(substring(transaction_id, 2)) < 4000)) AS early
+       FROM ${e.db}.events FINAL`,
+    )
+    expect(sums).toEqual({ s: String([...last.values()].reduce((a, b) => a + b, 0)), early: '0' })
+  })
+
+  it('skips an over-long line that spans two reads, numbering the lines after it right', async () => {
+    const e = engine()
+    // About 0.9 MB of events, then a 200 KB line across the 1 MiB read boundary, then more events.
+    const head = Array.from({ length: 8000 }, (_, i) => event({ tx: `h${i}`, properties: { x: 'head' } }))
+    const huge = `{"blob":"${'x'.repeat(200_000 - 11)}"}`
+    const tail = [event({ tx: 'tail' }), '', event({ tx: 'h0', properties: { x: 'tail' } })]
+    const f = e.file('huge.ndjson', lines(...head, huge, ...tail, 'bad'))
+    expect(Buffer.byteLength(lines(...head))).toBeLessThan(1 << 20)
+    expect(Buffer.byteLength(lines(...head, huge))).toBeGreaterThan(1 << 20)
+
+    const summary = await e.ingest([f])
+    expect(summary).toMatchObject({ lines: 8005, blank: 1, accepted: 8002, rejected: 2, newEvents: 8001 })
+    expect(e.rejects()).toEqual([
+      ['huge.ndjson', 8001, null, 'line is 200000 bytes, over the 65536-byte limit'],
+      ['huge.ndjson', 8005, null, BAD_JSON],
+    ])
+    const rows = await e.rows(
+      `SELECT transaction_id, properties['x'] AS x FROM ${e.db}.events FINAL WHERE transaction_id IN ('h0', 'h1') ORDER BY 1`,
+    )
+    expect(rows).toEqual([
+      { transaction_id: 'h0', x: 'tail' },
+      { transaction_id: 'h1', x: 'head' },
+    ])
+  })
+
+  it('counts an empty file and a file of blank lines, storing nothing and writing no rejects file', async () => {
+    const e = engine()
+    const summary = await e.ingest([e.file('empty.ndjson', ''), e.file('blank.ndjson', '\n  \r\n\t\n')])
+    expect(summary).toMatchObject({
+      lines: 3,
+      blank: 3,
+      accepted: 0,
+      rejected: 0,
+      newEvents: 0,
+      rejectsPath: null,
+    })
+    expect(e.rejects()).toEqual([])
+    expect(await e.count()).toBe(0)
+  })
+
+  it('reads a gzip file (by its .gz name), with a BOM and CRLF line ends', async () => {
+    const e = engine()
+    const body = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(
+        [event({ tx: 'g1' }), event({ tx: 'g2' }), '', 'bad', event({ tx: 'g3' })].join('\r\n') + '\r\n',
+      ),
+    ])
+    const f = e.file('events.ndjson.gz', gzipSync(body))
+    const summary = await e.ingest([f], { workers: 1 })
+    expect(summary).toMatchObject({ lines: 5, blank: 1, accepted: 3, rejected: 1, newEvents: 3 })
+    expect(e.rejects()).toEqual([['events.ndjson.gz', 4, null, BAD_JSON]])
+    expect(await e.count()).toBe(3)
+  })
+})
+
+describe('one stored event per (customer, transaction_id); the copy ingested last wins', () => {
+  const x = async (e: ReturnType<typeof engine>, customer: string, tx: string) => {
+    const rs = await e.rows<{ x: string }>(
+      `SELECT properties['x'] AS x FROM ${e.db}.events FINAL WHERE customer = {c:String} AND transaction_id = {t:String}`,
+      { c: customer, t: tx },
+    )
+    return rs.map((r) => r.x)
+  }
+
+  it('within a file: the later line wins; the customer is part of the key, and its alias is the same customer', async () => {
+    const e = engine()
+    const f = e.file(
+      'dups.ndjson',
+      lines(
+        event({ tx: 'a', properties: { x: 1 } }),
+        event({ tx: 'b', properties: { x: 1 } }),
+        event({ tx: 'a', properties: { x: 2 } }),
+        event({ tx: 'a', customer: 'other', properties: { x: 9 } }),
+        '{"transaction_id":"b","external_customer_id":"acme","code":"api_call","timestamp":1,"properties":{"x":2}}',
+        '{"transaction_id":"\\u0061","customer":"\\u0061cme","code":"api_call","timestamp":1,"properties":{"x":3}}',
+      ),
+    )
+    const summary = await e.ingest([f])
+    expect(summary).toMatchObject({
+      lines: 6,
+      accepted: 6,
+      duplicatesInInput: 3,
+      alreadyStored: 0,
+      newEvents: 3,
+    })
+    expect(await e.count()).toBe(3)
+    expect(await x(e, 'acme', 'a')).toEqual(['3'])
+    expect(await x(e, 'acme', 'b')).toEqual(['2'])
+    expect(await x(e, 'other', 'a')).toEqual(['9'])
+  })
+
+  it.each([
+    ['first.ndjson then second.ndjson', ['first', 'second'], '2'],
+    ['second.ndjson then first.ndjson', ['second', 'first'], '1'],
+  ])('across two files of one run, the later file wins (%s)', async (_, order, expected) => {
+    const e = engine()
+    // The first file's copy sits on a later line than the second's, so only the file order can decide.
+    const padding = Array.from({ length: 50 }, (_, i) => event({ tx: `pad${i}` }))
+    const files: Record<string, string> = {
+      first: e.file('first.ndjson', lines(...padding, event({ tx: 'a', properties: { x: 1 } }))),
+      second: e.file('second.ndjson', lines(event({ tx: 'a', properties: { x: 2 } }))),
+    }
+    const summary = await e.ingest(order.map((o) => files[o]!))
+    expect(summary).toMatchObject({ lines: 52, accepted: 52, duplicatesInInput: 1, newEvents: 51 })
+    expect(await e.count()).toBe(51)
+    expect(await x(e, 'acme', 'a')).toEqual([expected])
+  })
+
+  it('across runs: the same file again stores nothing new; a changed file updates in place', async () => {
+    const e = engine()
+    const ten = Array.from({ length: 10 }, (_, i) => event({ tx: `r${i}`, properties: { x: i } }))
+    const f = e.file('run.ndjson', lines(...ten, 'bad'))
+    const first = await e.ingest([f], { workers: 1 })
+    expect(first).toMatchObject({
+      run: 1,
+      lines: 11,
+      accepted: 10,
+      rejected: 1,
+      alreadyStored: 0,
+      newEvents: 10,
+    })
+    expect(e.rejects()).toEqual([['run.ndjson', 11, null, BAD_JSON]])
+
+    const again = await e.ingest([f], { workers: 1 })
+    expect(again).toMatchObject({
+      run: 2,
+      lines: 11,
+      accepted: 10,
+      rejected: 1,
+      duplicatesInInput: 0,
+      alreadyStored: 10,
+      newEvents: 0,
+    })
+    expect(await e.count()).toBe(10)
+
+    const changed = e.file(
+      'changed.ndjson',
+      lines(event({ tx: 'r3', properties: { x: 'new' } }), event({ tx: 'n1' }), event({ tx: 'n2' })),
+    )
+    const third = await e.ingest([changed], { workers: 1 })
+    expect(third).toMatchObject({
+      run: 3,
+      lines: 3,
+      accepted: 3,
+      rejected: 0,
+      alreadyStored: 1,
+      newEvents: 2,
+      rejectsPath: null,
+    })
+    expect(e.rejects()).toEqual([]) // the old rejects file described another input
+    expect(await e.count()).toBe(12)
+    expect(await x(e, 'acme', 'r3')).toEqual(['new'])
+    expect(await x(e, 'acme', 'r4')).toEqual(['4'])
+
+    const runs = await e.rows(
+      `SELECT run_id, status, toString(lines) AS lines, toString(accepted) AS accepted, toString(rejected) AS rejected
+       FROM ${e.db}.ingest_runs FINAL ORDER BY run_id`,
+    )
+    expect(runs).toEqual([
+      { run_id: 1, status: 'finished', lines: '11', accepted: '10', rejected: '1' },
+      { run_id: 2, status: 'finished', lines: '11', accepted: '10', rejected: '1' },
+      { run_id: 3, status: 'finished', lines: '3', accepted: '3', rejected: '0' },
+    ])
+  })
+})
