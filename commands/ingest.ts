@@ -16,13 +16,22 @@ export default class Ingest extends Command {
   ]
 
   static override strict = false
-  static override args = { files: Args.string({ description: 'NDJSON files, - for standard input', required: true }) }
+  static override args = {
+    files: Args.string({ description: 'NDJSON files, - for standard input', required: true }),
+  }
 
   static override flags = {
     ...storeFlags,
-    rejects: Flags.string({ description: 'where rejected lines are written (NDJSON)', default: './billing-rejects.ndjson' }),
+    rejects: Flags.string({
+      description: 'where rejected lines are written (NDJSON)',
+      default: './billing-rejects.ndjson',
+    }),
     workers: Flags.integer({ description: 'validation worker threads (default: cores - 1)', min: 1 }),
-    'max-line-bytes': Flags.integer({ description: 'longest accepted line', default: INGEST_DEFAULTS.maxLineBytes, min: 256 }),
+    'max-line-bytes': Flags.integer({
+      description: 'longest accepted line',
+      default: INGEST_DEFAULTS.maxLineBytes,
+      min: 256,
+    }),
     json: Flags.boolean({ description: 'print the summary as one JSON object' }),
   }
 

@@ -27,7 +27,9 @@ export default class Invoice extends Command {
     from: Flags.string({ description: 'start of the period (ISO-8601; a date means its midnight UTC)' }),
     to: Flags.string({ description: 'end of the period, excluded' }),
     json: Flags.boolean({ description: 'print one JSON document' }),
-    out: Flags.string({ description: 'with --all: also write one JSON invoice per customer into this folder' }),
+    out: Flags.string({
+      description: 'with --all: also write one JSON invoice per customer into this folder',
+    }),
     plans: plansFlag,
     ...storeFlags,
   }
@@ -40,34 +42,49 @@ export default class Invoice extends Command {
       if (flags.customer !== undefined) {
         const plan = planFor(catalog, flags.customer, flags.plan)
         const period = periodFromFlags(flags, () => currentPeriod(plan.interval))
-        const { invoice, warnings } = await invoiceCustomer(store, catalog, { customer: flags.customer, plan: flags.plan, period })
+        const { invoice, warnings } = await invoiceCustomer(store, catalog, {
+          customer: flags.customer,
+          plan: flags.plan,
+          period,
+        })
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`)
         this.log(flags.json ? JSON.stringify(invoiceJson(invoice)) : invoiceTable(invoice))
         return
       }
       const intervals = new Set([...catalog.plans.values()].map((p) => p.interval))
       const period = periodFromFlags(flags, () => {
-        if (intervals.size > 1) this.error('plans have different intervals: pass --period or --from/--to with --all', { exit: 2 })
+        if (intervals.size > 1)
+          this.error('plans have different intervals: pass --period or --from/--to with --all', { exit: 2 })
         return currentPeriod([...intervals][0] ?? 'monthly')
       })
       const run = await invoiceAll(store, catalog, { plan: flags.plan, period })
       for (const r of run.invoices) for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`)
       for (const u of run.unbilled) {
-        process.stderr.write(`warning: customer "${u.customer}" has ${u.events} event(s) in the period but no plan in customers.yaml: not invoiced\n`)
+        process.stderr.write(
+          `warning: customer "${u.customer}" has ${u.events} event(s) in the period but no plan in customers.yaml: not invoiced\n`,
+        )
       }
       const invoices = run.invoices.map((r) => r.invoice)
       if (flags.out) {
         mkdirSync(flags.out, { recursive: true })
-        for (const i of invoices) writeFileSync(path.join(flags.out, invoiceFileName(i)), `${JSON.stringify(invoiceJson(i), null, 2)}\n`)
+        for (const i of invoices)
+          writeFileSync(
+            path.join(flags.out, invoiceFileName(i)),
+            `${JSON.stringify(invoiceJson(i), null, 2)}\n`,
+          )
       }
       if (flags.json) {
-        this.log(JSON.stringify({
-          period: { from: period.from.toISOString(), to: period.to.toISOString() },
-          invoices: invoices.map(invoiceJson),
-          unbilled: run.unbilled,
-        }))
+        this.log(
+          JSON.stringify({
+            period: { from: period.from.toISOString(), to: period.to.toISOString() },
+            invoices: invoices.map(invoiceJson),
+            unbilled: run.unbilled,
+          }),
+        )
       } else {
-        this.log(`${invoices.length} invoice(s) for ${period.from.toISOString()} .. ${period.to.toISOString()}`)
+        this.log(
+          `${invoices.length} invoice(s) for ${period.from.toISOString()} .. ${period.to.toISOString()}`,
+        )
         this.log(invoiceSummaryTable(invoices))
         if (flags.out) this.log(`written to ${flags.out}`)
       }

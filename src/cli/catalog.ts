@@ -7,7 +7,10 @@ export async function catalogFromFlag(dir: string, command: Command): Promise<Ca
   const { catalog, problems } = await loadPlans(dir)
   if (problems.length > 0) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`)
-    command.error(`${problems.length} problem(s) in the plans folder ${dir}: fix them first (billing plans validate ${dir})`, { exit: 2 })
+    command.error(
+      `${problems.length} problem(s) in the plans folder ${dir}: fix them first (billing plans validate ${dir})`,
+      { exit: 2 },
+    )
   }
   return catalog
 }

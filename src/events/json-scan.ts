@@ -60,7 +60,16 @@ export function scanString(b: Uint8Array, i: number, end: number, out: StringSpa
         i += 6
         continue
       }
-      if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+      if (
+        e === QUOTE ||
+        e === BACKSLASH ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      ) {
         i += 2
         continue
       }
@@ -146,7 +155,8 @@ export function skipValue(b: Uint8Array, i: number, end: number, depth = 0): num
     case 'false':
     case 'null': {
       const lit = LITERALS[kind]
-      for (let k = 0; k < lit.length; k++) if (b[i + k] !== lit[k]) throw new JsonScanError('invalid literal', i)
+      for (let k = 0; k < lit.length; k++)
+        if (b[i + k] !== lit[k]) throw new JsonScanError('invalid literal', i)
       return i + lit.length
     }
     case 'object':

@@ -1,7 +1,15 @@
 // The rules of one event line. A line is good only when every rule holds; otherwise the verdict
 // names the field and what was expected, and the line goes to the rejects file.
 import { parseIsoTimestamp, parseIsoTimestampBytes, parseUnixSeconds } from './timestamp.js'
-import { JsonScanError, kindAt, scanNumber, scanString, skipValue, skipWhitespace, type StringSpan } from './json-scan.js'
+import {
+  JsonScanError,
+  kindAt,
+  scanNumber,
+  scanString,
+  skipValue,
+  skipWhitespace,
+  type StringSpan,
+} from './json-scan.js'
 
 /** Longest id, code or property name, in bytes of its JSON text. */
 export const MAX_ID_BYTES = 512
@@ -31,7 +39,14 @@ export interface EventRejection {
 
 export type EventVerdict = EventSpans | EventRejection
 
-const KEYS = ['transaction_id', 'customer', 'external_customer_id', 'code', 'timestamp', 'properties'] as const
+const KEYS = [
+  'transaction_id',
+  'customer',
+  'external_customer_id',
+  'code',
+  'timestamp',
+  'properties',
+] as const
 type Key = (typeof KEYS)[number]
 const KEY_BYTES = KEYS.map((k) => Buffer.from(`"${k}"`))
 
@@ -42,7 +57,8 @@ export function parseEventLine(b: Buffer, start: number, end: number): EventVerd
   try {
     return parseObject(b, start, end)
   } catch (e) {
-    if (e instanceof JsonScanError) return reject(null, `not valid JSON: ${e.message} at column ${e.at - start + 1}`)
+    if (e instanceof JsonScanError)
+      return reject(null, `not valid JSON: ${e.message} at column ${e.at - start + 1}`)
     throw e
   }
 }
@@ -83,7 +99,8 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
             scanString(b, i, end, value)
             i = value.end
           } else if (kind === 'number') i = scanNumber(b, i, end)
-          else return reject('timestamp', `expected an ISO-8601 string or Unix seconds, got ${describe(kind)}`)
+          else
+            return reject('timestamp', `expected an ISO-8601 string or Unix seconds, got ${describe(kind)}`)
           const ts = timestampOf(b, valueStart, i, value)
           if (!ts.ok) return reject('timestamp', ts.reason)
           timestampMs = ts.ms
@@ -122,10 +139,21 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
   if (!customer) return reject('customer', 'missing (required; external_customer_id is accepted as an alias)')
   if (!found.code) return reject('code', 'missing (required)')
   if (timestampMs === undefined) return reject('timestamp', 'missing (required)')
-  if (found.customer && found.external_customer_id && !sameString(b, found.customer, found.external_customer_id)) {
+  if (
+    found.customer &&
+    found.external_customer_id &&
+    !sameString(b, found.customer, found.external_customer_id)
+  ) {
     return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
   }
-  return { ok: true, customer, transactionId: found.transaction_id, code: found.code, timestampMs, properties }
+  return {
+    ok: true,
+    customer,
+    transactionId: found.transaction_id,
+    code: found.code,
+    timestampMs,
+    properties,
+  }
 }
 
 function timestampOf(b: Buffer, start: number, end: number, str: StringSpan) {
@@ -148,7 +176,8 @@ function scanProperties(b: Buffer, start: number, end: number): number | EventRe
     if (b[i] !== 0x22) throw new JsonScanError('expected a quoted property name', i)
     scanString(b, i, end, key)
     if (key.end - key.start <= 2) return reject('properties', 'property names must not be empty')
-    if (key.end - key.start > MAX_ID_BYTES) return reject('properties', `a property name is longer than ${MAX_ID_BYTES} bytes`)
+    if (key.end - key.start > MAX_ID_BYTES)
+      return reject('properties', `a property name is longer than ${MAX_ID_BYTES} bytes`)
     if (++count > MAX_PROPERTIES) return reject('properties', `more than ${MAX_PROPERTIES} properties`)
     anyEscaped ||= key.escaped
     nameStarts[count - 1] = key.start
@@ -166,7 +195,10 @@ function scanProperties(b: Buffer, start: number, end: number): number | EventRe
     else if (kind === 'true' || kind === 'false') i = skipValue(b, i, end)
     else {
       skipValue(b, i, end) // a line that is not JSON at all is reported as such first
-      return reject(`properties.${decodeString(b, key)}`, `expected a string, number or boolean, got ${describe(kind)}`)
+      return reject(
+        `properties.${decodeString(b, key)}`,
+        `expected a string, number or boolean, got ${describe(kind)}`,
+      )
     }
     i = skipWhitespace(b, i, end)
     if (b[i] === 0x7d) return i + 1
@@ -186,7 +218,8 @@ function decodeIfDuplicate(b: Buffer, count: number, anyEscaped: boolean): strin
   const e = nameEnds[last]!
   if (anyEscaped) {
     const name = decodeString(b, { start: s, end: e })
-    for (let k = 0; k < last; k++) if (decodeString(b, { start: nameStarts[k]!, end: nameEnds[k]! }) === name) return name
+    for (let k = 0; k < last; k++)
+      if (decodeString(b, { start: nameStarts[k]!, end: nameEnds[k]! }) === name) return name
     return ''
   }
   for (let k = 0; k < last; k++) {

@@ -12,15 +12,22 @@ export type TimestampResult = { ok: true; ms: number } | { ok: false; reason: st
 
 export function parseIsoTimestamp(text: string): TimestampResult {
   const m = ISO.exec(text)
-  if (!m) return { ok: false, reason: `expected an ISO-8601 timestamp like 2026-10-05T12:00:00Z, got "${clip(text)}"` }
+  if (!m)
+    return {
+      ok: false,
+      reason: `expected an ISO-8601 timestamp like 2026-10-05T12:00:00Z, got "${clip(text)}"`,
+    }
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as number[]
   const second = m[6] === undefined ? 0 : Number(m[6])
   const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'))
   // Date.UTC reads years 0-99 as 1900-1999, so years are checked before it sees them.
-  if (year! < 1970 || year! >= 2200) return { ok: false, reason: `year ${m[1]} is outside 1970 .. 2199 in "${text}"` }
+  if (year! < 1970 || year! >= 2200)
+    return { ok: false, reason: `year ${m[1]} is outside 1970 .. 2199 in "${text}"` }
   if (month! < 1 || month! > 12) return { ok: false, reason: `month ${m[2]} is out of range in "${text}"` }
-  if (day! < 1 || day! > daysInMonth(year!, month!)) return { ok: false, reason: `day ${m[3]} is out of range in "${text}"` }
-  if (hour! > 23 || minute! > 59 || second > 59) return { ok: false, reason: `time of day is out of range in "${text}"` }
+  if (day! < 1 || day! > daysInMonth(year!, month!))
+    return { ok: false, reason: `day ${m[3]} is out of range in "${text}"` }
+  if (hour! > 23 || minute! > 59 || second > 59)
+    return { ok: false, reason: `time of day is out of range in "${text}"` }
   let offsetMinutes = 0
   if (m[9] !== undefined) {
     const oh = Number(m[10])
@@ -37,14 +44,21 @@ const UNIX_SECONDS = /^(\d{1,11})(?:\.(\d+))?$/
 /** Unix seconds, from the number's exact source text (so 1759665600.123 is exactly ...123 ms). */
 export function parseUnixSeconds(numberText: string): TimestampResult {
   const m = UNIX_SECONDS.exec(numberText)
-  if (!m) return { ok: false, reason: `expected Unix seconds as a plain non-negative number, got ${clip(numberText)}` }
+  if (!m)
+    return {
+      ok: false,
+      reason: `expected Unix seconds as a plain non-negative number, got ${clip(numberText)}`,
+    }
   const ms = Number(m[1]) * 1000 + (m[2] === undefined ? 0 : Number(m[2].slice(0, 3).padEnd(3, '0')))
   return inRange(ms)
 }
 
 function inRange(ms: number): TimestampResult {
   if (ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS) {
-    return { ok: false, reason: `timestamp ${new Date(ms).toISOString()} is outside 1970-01-01 .. 2199-12-31` }
+    return {
+      ok: false,
+      reason: `timestamp ${new Date(ms).toISOString()} is outside 1970-01-01 .. 2199-12-31`,
+    }
   }
   return { ok: true, ms }
 }
@@ -62,7 +76,12 @@ function daysInMonth(year: number, month: number): number {
  */
 export function parseIsoTimestampBytes(b: Uint8Array, start: number, end: number): TimestampResult {
   const len = end - start
-  if ((len === 20 || len === 24) && b[start + len - 1] === 0x5a && b[start + 4] === 0x2d && b[start + 7] === 0x2d) {
+  if (
+    (len === 20 || len === 24) &&
+    b[start + len - 1] === 0x5a &&
+    b[start + 4] === 0x2d &&
+    b[start + 7] === 0x2d
+  ) {
     const d = (k: number) => b[start + k]! - 0x30
     const two = (k: number) => d(k) * 10 + d(k + 1)
     const sepOk = b[start + 10] === 0x54 && b[start + 13] === 0x3a && b[start + 16] === 0x3a
@@ -74,7 +93,14 @@ export function parseIsoTimestampBytes(b: Uint8Array, start: number, end: number
       const month = two(5)
       const day = two(8)
       const [hour, minute, second] = [two(11), two(14), two(17)]
-      if (year >= 1970 && year < 2200 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
+      if (
+        year >= 1970 &&
+        year < 2200 &&
+        month >= 1 &&
+        month <= 12 &&
+        day >= 1 &&
+        day <= daysInMonth(year, month)
+      ) {
         if (hour <= 23 && minute <= 59 && second <= 59) {
           const millis = len === 24 ? d(20) * 100 + d(21) * 10 + d(22) : 0
           return inRange(Date.UTC(year, month - 1, day, hour, minute, second, millis))

@@ -109,7 +109,12 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
         totals.accepted += result.good
         for (const r of result.rejects) await onReject(name, r)
         if (result.stagingFile) await writer.add(result.stagingFile, result.stagingBytes, result.good)
-        options.onProgress?.({ source: name, lines: totals.lines, stored: totals.stored, rejected: totals.rejected })
+        options.onProgress?.({
+          source: name,
+          lines: totals.lines,
+          stored: totals.stored,
+          rejected: totals.rejected,
+        })
       }
       let fileLines = 0
       for await (const item of lineChunks(openSource(source), { chunkBytes, maxLineBytes })) {
@@ -137,7 +142,12 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
     await writer.flush()
   } catch (e) {
-    await recordRun(store, { run, sources: options.sources.map(sourceName), ...counts(totals), status: 'failed' })
+    await recordRun(store, {
+      run,
+      sources: options.sources.map(sourceName),
+      ...counts(totals),
+      status: 'failed',
+    })
     throw e
   } finally {
     await pool.destroy()

@@ -87,7 +87,11 @@ export async function* lineChunks(
         partial = 0
         for (const chunk of cut(true)) yield { chunk }
       }
-      discarding = { line: nextLine, bytes: whole.length - lineStart, excerpt: excerptOf(whole, lineStart, whole.length) }
+      discarding = {
+        line: nextLine,
+        bytes: whole.length - lineStart,
+        excerpt: excerptOf(whole, lineStart, whole.length),
+      }
       pending = []
       total = 0
       partial = 0

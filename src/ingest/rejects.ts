@@ -21,13 +21,22 @@ export class RejectsFile {
       mkdirSync(path.dirname(this.path), { recursive: true })
       this.stream = createWriteStream(this.path)
     }
-    const line = JSON.stringify({ file: record.file, line: record.line, field: record.field, reason: record.reason, excerpt: record.excerpt })
-    if (!this.stream.write(`${line}\n`)) await new Promise<void>((resolve) => this.stream!.once('drain', () => resolve()))
+    const line = JSON.stringify({
+      file: record.file,
+      line: record.line,
+      field: record.field,
+      reason: record.reason,
+      excerpt: record.excerpt,
+    })
+    if (!this.stream.write(`${line}\n`))
+      await new Promise<void>((resolve) => this.stream!.once('drain', () => resolve()))
   }
 
   async close(): Promise<void> {
     const stream = this.stream
     if (!stream) return
-    await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())))
+    await new Promise<void>((resolve, reject) =>
+      stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+    )
   }
 }

@@ -85,9 +85,19 @@ export function validateChunk(chunk: Chunk): ValidatedChunk {
     if (isBlank(b, start, stop)) {
       blank++
     } else if (stop - start > chunk.maxLineBytes) {
-      rejects.push({ line: lineNo, field: null, reason: overLongReason(stop - start, chunk.maxLineBytes), excerpt: excerptOf(b, start, stop) })
+      rejects.push({
+        line: lineNo,
+        field: null,
+        reason: overLongReason(stop - start, chunk.maxLineBytes),
+        excerpt: excerptOf(b, start, stop),
+      })
     } else if (!allUtf8 && !isUtf8(b.subarray(start, stop))) {
-      rejects.push({ line: lineNo, field: null, reason: 'not valid UTF-8', excerpt: excerptOf(b, start, stop) })
+      rejects.push({
+        line: lineNo,
+        field: null,
+        reason: 'not valid UTF-8',
+        excerpt: excerptOf(b, start, stop),
+      })
     } else {
       const v = parseEventLine(b, start, stop)
       if (!v.ok) {

@@ -42,7 +42,8 @@ function chargeLines(charge: Charge, index: number, usage: ChargeUsage[], curren
   const measured = usage
     .filter((u) => u.charge === index)
     .sort((a, b) => compareGroups(charge.groupBy, a.group, b.group))
-  const entries = measured.length > 0 ? measured : [{ charge: index, group: {}, units: new Decimal(0), events: 0 }]
+  const entries =
+    measured.length > 0 ? measured : [{ charge: index, group: {}, units: new Decimal(0), events: 0 }]
   return entries.map((entry) => ({
     type: 'usage',
     metric: charge.metric.name,

@@ -22,7 +22,8 @@ export function planFor(catalog: Catalog, customerId: string, planOverride?: str
     throw new InvoiceError(`customer "${customerId}" has no plan: add it to customers.yaml or pass --plan`)
   }
   const plan = catalog.plans.get(code)
-  if (!plan) throw new InvoiceError(`no plan "${code}" (known: ${[...catalog.plans.keys()].join(', ') || 'none'})`)
+  if (!plan)
+    throw new InvoiceError(`no plan "${code}" (known: ${[...catalog.plans.keys()].join(', ') || 'none'})`)
   return plan
 }
 
@@ -48,7 +49,11 @@ export interface InvoiceRun {
  * Every customer with events or a plan in the period, from one pass over the events: the charges of
  * every plan involved are measured together and each customer's invoice takes its plan's share.
  */
-export async function invoiceAll(store: Store, catalog: Catalog, request: { plan?: string; period: Period }): Promise<InvoiceRun> {
+export async function invoiceAll(
+  store: Store,
+  catalog: Catalog,
+  request: { plan?: string; period: Period },
+): Promise<InvoiceRun> {
   const plans = request.plan ? [planFor(catalog, '', request.plan)] : [...catalog.plans.values()]
   const offsets = new Map<string, number>()
   const measures = []
@@ -74,7 +79,9 @@ export async function invoiceAll(store: Store, catalog: Catalog, request: { plan
       continue
     }
     const offset = offsets.get(plan.code)!
-    const mine = (byCustomer.get(id) ?? []).filter((u) => u.measure >= offset && u.measure < offset + plan.charges.length)
+    const mine = (byCustomer.get(id) ?? []).filter(
+      (u) => u.measure >= offset && u.measure < offset + plan.charges.length,
+    )
     run.invoices.push(price(plan, customerOf(catalog, id), request.period, mine, (m) => m - offset))
   }
   return run

@@ -45,7 +45,8 @@ export function parsePeriod(text: string): Period {
     // ISO week 1 is the week with the year's first Thursday, i.e. the one containing January 4th.
     const jan4 = Date.UTC(y, 0, 4)
     const week1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000
-    if (w < 1 || w > isoWeeks(y)) throw new PeriodError(`week ${match[2]} is out of range in --period ${text}`)
+    if (w < 1 || w > isoWeeks(y))
+      throw new PeriodError(`week ${match[2]} is out of range in --period ${text}`)
     const from = week1 + (w - 1) * 7 * 86_400_000
     return { from: new Date(from), to: new Date(from + 7 * 86_400_000) }
   }
@@ -72,8 +73,12 @@ export function parseInstant(text: string, flag: string): Date {
   return new Date(parsed.ms)
 }
 
-export function periodFromFlags(flags: { period?: string; from?: string; to?: string }, fallback: () => Period): Period {
-  if (flags.period && (flags.from || flags.to)) throw new PeriodError('use either --period or --from/--to, not both')
+export function periodFromFlags(
+  flags: { period?: string; from?: string; to?: string },
+  fallback: () => Period,
+): Period {
+  if (flags.period && (flags.from || flags.to))
+    throw new PeriodError('use either --period or --from/--to, not both')
   if (flags.period) return parsePeriod(flags.period)
   if (flags.from || flags.to) {
     if (!flags.from || !flags.to) throw new PeriodError('--from and --to go together')

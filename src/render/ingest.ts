@@ -44,6 +44,8 @@ export function rejectionLines(s: IngestSummary): string[] {
   if (s.rejected === 0) return []
   const lines = s.firstRejects.map((r) => `${r.file}:${r.line}: ${r.field ? `${r.field}: ` : ''}${r.reason}`)
   const more = s.rejected - s.firstRejects.length
-  lines.push(`${s.rejected} line(s) rejected${more > 0 ? ` (${more} more not shown)` : ''}; all are in ${s.rejectsPath}`)
+  lines.push(
+    `${s.rejected} line(s) rejected${more > 0 ? ` (${more} more not shown)` : ''}; all are in ${s.rejectsPath}`,
+  )
   return lines
 }

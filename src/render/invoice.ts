@@ -58,9 +58,24 @@ export function invoiceTable(invoice: Invoice): string {
 }
 
 function lineRow(line: InvoiceLine, currency: string): string[] {
-  const label = line.type === 'fixed_fee' ? 'Fixed fee' : line.type === 'true_up' ? 'Minimum commitment true-up' : line.metric!
-  const group = line.group ? Object.entries(line.group).map(([k, v]) => `${k}=${v === '' ? '(none)' : v}`).join(', ') : ''
-  return [label, line.model ?? '', group, line.units === null ? '' : units(line.units), money(line.amount, currency)]
+  const label =
+    line.type === 'fixed_fee'
+      ? 'Fixed fee'
+      : line.type === 'true_up'
+        ? 'Minimum commitment true-up'
+        : line.metric!
+  const group = line.group
+    ? Object.entries(line.group)
+        .map(([k, v]) => `${k}=${v === '' ? '(none)' : v}`)
+        .join(', ')
+    : ''
+  return [
+    label,
+    line.model ?? '',
+    group,
+    line.units === null ? '' : units(line.units),
+    money(line.amount, currency),
+  ]
 }
 
 export function invoiceSummaryTable(invoices: Invoice[]): string {
@@ -70,7 +85,14 @@ export function invoiceSummaryTable(invoices: Invoice[]): string {
     style: { head: [], border: [], compact: true },
   })
   for (const i of invoices) {
-    table.push([i.customer, i.plan, i.currency, money(i.subtotal, i.currency), money(i.tax, i.currency), money(i.total, i.currency)])
+    table.push([
+      i.customer,
+      i.plan,
+      i.currency,
+      money(i.subtotal, i.currency),
+      money(i.tax, i.currency),
+      money(i.total, i.currency),
+    ])
   }
   return table.toString()
 }

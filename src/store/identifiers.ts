@@ -5,7 +5,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
 
 export function checkIdentifier(name: string, what = 'database name'): string {
   if (!IDENTIFIER.test(name)) {
-    throw new Error(`invalid ${what} "${name}": use letters, digits and _ (not starting with a digit), up to 64`)
+    throw new Error(
+      `invalid ${what} "${name}": use letters, digits and _ (not starting with a digit), up to 64`,
+    )
   }
   return name
 }

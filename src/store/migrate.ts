@@ -16,7 +16,10 @@ export async function migrate(store: Pick<Store, 'client' | 'db'>): Promise<numb
 ENGINE = MergeTree
 ORDER BY version`,
   })
-  const rs = await client.query({ query: `SELECT max(version) AS v FROM ${db}.schema_migrations`, format: 'JSONEachRow' })
+  const rs = await client.query({
+    query: `SELECT max(version) AS v FROM ${db}.schema_migrations`,
+    format: 'JSONEachRow',
+  })
   const current = Number(((await rs.json()) as { v: number | string }[])[0]?.v ?? 0)
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue

@@ -10,7 +10,11 @@ export async function insertStagingFiles(store: Store, run: number, files: strin
   const dir = path.dirname(files[0]!)
   if (store.kind === 'embedded') {
     await store.client.command({
-      query: insertFromFilesSql(store.db, dir, files.map((f) => path.basename(f))),
+      query: insertFromFilesSql(
+        store.db,
+        dir,
+        files.map((f) => path.basename(f)),
+      ),
       query_params: { run },
       clickhouse_settings: STAGING_SETTINGS,
     })

@@ -21,7 +21,13 @@ function billing(args: string[], options: { data?: string; input?: string } = {}
 }
 
 function line(tx: string, customer: string, extra: Record<string, unknown> = {}) {
-  return JSON.stringify({ transaction_id: tx, customer, code: 'api_calls', timestamp: '2026-10-05T12:00:00Z', ...extra })
+  return JSON.stringify({
+    transaction_id: tx,
+    customer,
+    code: 'api_calls',
+    timestamp: '2026-10-05T12:00:00Z',
+    ...extra,
+  })
 }
 
 beforeAll(() => {
@@ -50,13 +56,35 @@ describe('billing CLI on the example folder', () => {
     const r = billing(['invoice', '--customer', 'acme', '--period', '2026-10', '--json'])
     expect(r.code).toBe(0)
     const invoice = JSON.parse(r.stdout)
-    expect(Object.keys(invoice)).toEqual(['customer', 'plan', 'currency', 'period', 'lines', 'subtotal', 'tax', 'total'])
+    expect(Object.keys(invoice)).toEqual([
+      'customer',
+      'plan',
+      'currency',
+      'period',
+      'lines',
+      'subtotal',
+      'tax',
+      'total',
+    ])
     expect(invoice.period).toEqual({ from: '2026-10-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' })
     expect(invoice.lines.map((l: { type: string }) => l.type)).toEqual([
-      'fixed_fee', 'usage', 'usage', 'usage', 'usage', 'usage', 'usage',
+      'fixed_fee',
+      'usage',
+      'usage',
+      'usage',
+      'usage',
+      'usage',
+      'usage',
     ])
     // 1,500 calls in October (the copies and the September/November events do not count).
-    expect(invoice.lines[2]).toEqual({ type: 'usage', metric: 'api_calls', model: 'graduated', group: null, units: '1500', amount: '5.00' })
+    expect(invoice.lines[2]).toEqual({
+      type: 'usage',
+      metric: 'api_calls',
+      model: 'graduated',
+      group: null,
+      units: '1500',
+      amount: '5.00',
+    })
     expect(invoice.subtotal).toBe('280.10')
     expect(invoice.tax).toBe('56.02')
     expect(invoice.total).toBe('336.12')
@@ -113,7 +141,10 @@ describe('billing ingest with bad input', () => {
     const r = billing(['ingest', file, '--rejects', rejects, '--json'], { data })
     expect(r.code).toBe(1)
     expect(JSON.parse(r.stdout)).toMatchObject({ lines: 7, stored: 3, rejected: 3, blank: 1 })
-    const rejected = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const rejected = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(rejected.map((x) => [x.line, x.field])).toEqual([
       [2, null],
       [3, 'timestamp'],
@@ -133,8 +164,16 @@ describe('billing ingest with bad input', () => {
     writeFileSync(gz, gzipSync(`${line('g1', 'c2')}\n${line('g2', 'c2')}\n`))
     const fromGz = JSON.parse(billing(['ingest', gz, '--json'], { data }).stdout)
     expect(fromGz).toMatchObject({ lines: 2, stored: 2, new_events: 2 })
-    const fromStdin = JSON.parse(billing(['ingest', '-', '--json'], { data, input: `${line('g2', 'c2')}\n${line('g3', 'c2')}\n` }).stdout)
-    expect(fromStdin).toMatchObject({ sources: ['<stdin>'], stored: 2, new_events: 1, duplicates: { in_input: 0, already_stored: 1 } })
+    const fromStdin = JSON.parse(
+      billing(['ingest', '-', '--json'], { data, input: `${line('g2', 'c2')}\n${line('g3', 'c2')}\n` })
+        .stdout,
+    )
+    expect(fromStdin).toMatchObject({
+      sources: ['<stdin>'],
+      stored: 2,
+      new_events: 1,
+      duplicates: { in_input: 0, already_stored: 1 },
+    })
   })
 
   it('refuses a missing file before storing anything', () => {

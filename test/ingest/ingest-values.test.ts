@@ -97,16 +97,13 @@ describe('stored values are exactly the values sent', () => {
   })
 
   // A lone surrogate escape is not valid Unicode: the engine would refuse the whole INSERT.
-  it(
-    'a lone surrogate escape is rejected as a line, and the lines around it are stored',
-    async () => {
-      const e = engine()
-      const bad = '{"transaction_id":"s","customer":"\\ud800","code":"x","timestamp":1}'
-      const f = e.file('surrogate.ndjson', lines(event({ tx: 'before' }), bad, event({ tx: 'after' })))
-      expect(await e.ingest([f], { workers: 1 })).toMatchObject({ accepted: 2, rejected: 1 })
-      expect(await e.count()).toBe(2)
-    },
-  )
+  it('a lone surrogate escape is rejected as a line, and the lines around it are stored', async () => {
+    const e = engine()
+    const bad = '{"transaction_id":"s","customer":"\\ud800","code":"x","timestamp":1}'
+    const f = e.file('surrogate.ndjson', lines(event({ tx: 'before' }), bad, event({ tx: 'after' })))
+    expect(await e.ingest([f], { workers: 1 })).toMatchObject({ accepted: 2, rejected: 1 })
+    expect(await e.count()).toBe(2)
+  })
 })
 
 describe('timestamps are stored in UTC, to the millisecond', () => {

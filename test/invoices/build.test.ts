@@ -25,7 +25,12 @@ const plan = (overrides: Partial<Plan> = {}): Plan => ({
 })
 const customer = { id: 'acme', name: 'Acme Inc.', plan: 'pro', taxRate: d('0.2') }
 const period = { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z') }
-const used = (chargeIndex: number, units: string, group: Record<string, string> = {}, events = 1): ChargeUsage => ({
+const used = (
+  chargeIndex: number,
+  units: string,
+  group: Record<string, string> = {},
+  events = 1,
+): ChargeUsage => ({
   charge: chargeIndex,
   group,
   units: d(units),
@@ -34,7 +39,13 @@ const used = (chargeIndex: number, units: string, group: Record<string, string> 
 
 // The invoice as strings, so that every assertion compares exact decimals.
 const summary = (invoice: Invoice) => ({
-  lines: invoice.lines.map((l) => [l.type, l.metric, l.group, l.units?.toFixed() ?? null, l.amount.toFixed()]),
+  lines: invoice.lines.map((l) => [
+    l.type,
+    l.metric,
+    l.group,
+    l.units?.toFixed() ?? null,
+    l.amount.toFixed(),
+  ]),
   subtotal: invoice.subtotal.toFixed(),
   tax: invoice.tax.toFixed(),
   total: invoice.total.toFixed(),
@@ -87,9 +98,17 @@ describe('buildInvoice', () => {
   it('shows a charge without usage at 0 units, with an empty group when it has group_by', () => {
     const graduated = charge('seats', {
       model: 'graduated',
-      tiers: [{ upTo: d('10'), unitPrice: d('5'), flatFee: d('20') }, { unitPrice: d('4'), flatFee: d('0') }],
+      tiers: [
+        { upTo: d('10'), unitPrice: d('5'), flatFee: d('20') },
+        { unitPrice: d('4'), flatFee: d('0') },
+      ],
     })
-    const invoice = buildInvoice({ customer, plan: plan({ charges: [apiCalls, storage, graduated] }), period, usage: [] })
+    const invoice = buildInvoice({
+      customer,
+      plan: plan({ charges: [apiCalls, storage, graduated] }),
+      period,
+      usage: [],
+    })
     expect(summary(invoice).lines).toEqual([
       ['usage', 'api_calls', null, '0', '0'],
       ['usage', 'storage_gb', {}, '0', '0'],
@@ -98,7 +117,12 @@ describe('buildInvoice', () => {
   })
 
   it('ignores usage that belongs to no charge of the plan', () => {
-    const invoice = buildInvoice({ customer, plan: plan({ charges: [apiCalls] }), period, usage: [used(3, '5')] })
+    const invoice = buildInvoice({
+      customer,
+      plan: plan({ charges: [apiCalls] }),
+      period,
+      usage: [used(3, '5')],
+    })
     expect(summary(invoice).lines).toEqual([['usage', 'api_calls', null, '0', '0']])
   })
 
@@ -161,7 +185,10 @@ describe('buildInvoice', () => {
 
     const dinar = buildInvoice({
       customer,
-      plan: plan({ currency: 'BHD', charges: [charge('calls', { model: 'standard', unitPrice: d('0.0125') })] }),
+      plan: plan({
+        currency: 'BHD',
+        charges: [charge('calls', { model: 'standard', unitPrice: d('0.0125') })],
+      }),
       period,
       usage: [used(0, '3')],
     })
@@ -170,7 +197,12 @@ describe('buildInvoice', () => {
 
   it('carries the customer, plan, currency, period and tax rate', () => {
     const invoice = buildInvoice({ customer, plan: plan(), period, usage: [] })
-    expect(invoice).toMatchObject({ customer: 'acme', customerName: 'Acme Inc.', plan: 'pro', currency: 'USD' })
+    expect(invoice).toMatchObject({
+      customer: 'acme',
+      customerName: 'Acme Inc.',
+      plan: 'pro',
+      currency: 'USD',
+    })
     expect(invoice.period).toBe(period)
     expect(invoice.taxRate.toFixed()).toBe('0.2')
     expect(invoice.lines).toEqual([])
@@ -178,7 +210,12 @@ describe('buildInvoice', () => {
   })
 
   it('leaves out the customer name when the customer has none', () => {
-    const invoice = buildInvoice({ customer: { id: 'anon', taxRate: d('0') }, plan: plan(), period, usage: [] })
+    const invoice = buildInvoice({
+      customer: { id: 'anon', taxRate: d('0') },
+      plan: plan(),
+      period,
+      usage: [],
+    })
     expect('customerName' in invoice).toBe(false)
   })
 })
@@ -195,14 +232,24 @@ describe('amounts are rounded exactly once', () => {
         decimal(300, 3),
         decimal(100_000, 2),
         (currency, priced, taxRate, fixedFee) => {
-          const charges = priced.map(([, price], i) => charge(`m${i}`, { model: 'standard', unitPrice: price }))
+          const charges = priced.map(([, price], i) =>
+            charge(`m${i}`, { model: 'standard', unitPrice: price }),
+          )
           const usage = priced.map(([units], i) => used(i, units.toFixed()))
-          const invoice = buildInvoice({ customer: { id: 'c', taxRate }, plan: plan({ currency, fixedFee, charges }), period, usage })
+          const invoice = buildInvoice({
+            customer: { id: 'c', taxRate },
+            plan: plan({ currency, fixedFee, charges }),
+            period,
+            usage,
+          })
 
           // Reference: round each exact amount once, half-up, straight from the unrounded value.
           const digits = minorUnits(currency)
           const once = (x: Decimal) => x.toDecimalPlaces(digits, Decimal.ROUND_HALF_UP)
-          const exact = [...(fixedFee.gt(0) ? [fixedFee] : []), ...priced.map(([units, price]) => units.times(price))]
+          const exact = [
+            ...(fixedFee.gt(0) ? [fixedFee] : []),
+            ...priced.map(([units, price]) => units.times(price)),
+          ]
           const lines = exact.map(once)
           const subtotal = lines.reduce((sum, x) => sum.plus(x), new Decimal(0))
           const tax = once(subtotal.times(taxRate))
