@@ -20,8 +20,9 @@ export function parseIsoTimestamp(text: string): TimestampResult {
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as number[]
   const second = m[6] === undefined ? 0 : Number(m[6])
   const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'))
-  // Date.UTC reads years 0-99 as 1900-1999, so years are checked before it sees them.
-  if (year! < 1970 || year! >= 2200)
+  // Date.UTC reads years 0-99 as 1900-1999, so years far out of range never reach it; the exact range
+  // is checked on the UTC instant (an offset can move 1969-12-31 local time into 1970).
+  if (year! < 1969 || year! > 2200)
     return { ok: false, reason: `year ${m[1]} is outside 1970 .. 2199 in "${text}"` }
   if (month! < 1 || month! > 12) return { ok: false, reason: `month ${m[2]} is out of range in "${text}"` }
   if (day! < 1 || day! > daysInMonth(year!, month!))

@@ -10,7 +10,7 @@ import type { Store } from '../store/connect.js'
 import { insertStagingFiles } from '../store/write-events.js'
 import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
-import { countRunDuplicates, recordRun, startRun } from './runs.js'
+import { countRunEvents, countStoredEvents, recordRun, startRun } from './runs.js'
 import { assertReadable, openSource, sourceName } from './sources.js'
 import type { LineRejection } from './validate-chunk.js'
 import type { ValidateResult, ValidateTask } from './worker.js'
@@ -49,7 +49,7 @@ export interface IngestSummary {
   rejected: number
   /** Accepted lines whose event this run saw more than once. */
   duplicatesInInput: number
-  /** Events of this run that an earlier run had already stored (where still visible). */
+  /** Events of this run that were already stored before it (counted with FINAL before and after). */
   alreadyStored: number
   /** Distinct events written by this run that were not stored before. */
   newEvents: number
@@ -75,6 +75,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const keepRejects = options.keepRejects ?? 10
 
   for (const source of options.sources) assertReadable(source)
+  const storedBefore = await countStoredEvents(store)
   const run = await startRun(store, options.sources.map(sourceName))
   const stagingDir = mkdtempSync(path.join(os.tmpdir(), 'billing-staging-'))
   const pool = new Piscina<ValidateTask, ValidateResult>({
@@ -155,7 +156,9 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     rmSync(stagingDir, { recursive: true, force: true })
   }
 
-  const duplicates = await countRunDuplicates(store, run)
+  // Counted, not guessed: the store's own de-duplicated totals before and after the run.
+  const runEvents = await countRunEvents(store, run)
+  const newEvents = (await countStoredEvents(store)) - storedBefore
   const status = interrupted ? 'interrupted' : 'finished'
   await recordRun(store, { run, sources: options.sources.map(sourceName), ...counts(totals), status })
   const seconds = (performance.now() - started) / 1000
@@ -166,9 +169,9 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     blank: totals.blank,
     accepted: totals.stored,
     rejected: totals.rejected,
-    duplicatesInInput: totals.stored - duplicates.distinct,
-    alreadyStored: duplicates.alreadyStored,
-    newEvents: duplicates.distinct - duplicates.alreadyStored,
+    duplicatesInInput: totals.stored - runEvents,
+    alreadyStored: runEvents - newEvents,
+    newEvents,
     seconds,
     eventsPerSecond: totals.lines / seconds,
     rejectsPath: totals.rejected > 0 ? options.rejectsPath : null,

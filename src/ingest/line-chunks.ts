@@ -23,7 +23,7 @@ export async function* lineChunks(
   /** Bytes since the last newline (the line being read). */
   let partial = 0
   let nextLine = 1
-  let discarding: { line: number; bytes: number; excerpt: string } | null = null
+  let discarding: { line: number; bytes: number; excerpt: string; endsInCr?: boolean } | null = null
   let head: Buffer | null = Buffer.alloc(0) // the first bytes, until we know whether they are a BOM
 
   const emit = (bytes: Buffer): LineChunk => {
@@ -44,7 +44,11 @@ export async function* lineChunks(
       let end = complete
       if (complete - offset > chunkBytes) {
         end = buf.lastIndexOf(NEWLINE, offset + chunkBytes - 1) + 1
-        if (end <= offset) end = buf.indexOf(NEWLINE, offset + chunkBytes) + 1 // one line longer than a chunk
+        if (end <= offset) {
+          // One line longer than a chunk: it goes out whole (the last line may have no newline).
+          const nl = buf.indexOf(NEWLINE, offset + chunkBytes)
+          end = nl < 0 || nl >= complete ? complete : nl + 1
+        }
       }
       yield emit(buf.subarray(offset, end))
       offset = end
@@ -65,9 +69,11 @@ export async function* lineChunks(
       const nl = piece.indexOf(NEWLINE)
       if (nl < 0) {
         discarding.bytes += piece.length
+        discarding.endsInCr = piece[piece.length - 1] === 0x0d
         continue
       }
-      discarding.bytes += nl
+      // A CR before the newline is not part of the line (CRLF).
+      discarding.bytes += nl > 0 ? (piece[nl - 1] === 0x0d ? nl - 1 : nl) : discarding.endsInCr ? -1 : 0
       yield { rejection: overLong(discarding, maxLineBytes) }
       discarding = null
       nextLine++

@@ -32,27 +32,23 @@ SELECT {run:UInt32}, now64(3), if({finished:Bool}, now64(3), NULL), {sources:Arr
   })
 }
 
-export interface RunDuplicates {
-  /** Events this run stored: distinct (customer, transaction_id) among its accepted lines. */
-  distinct: number
-  /** Of those, events that an earlier run had already stored (where not yet merged away). */
-  alreadyStored: number
+/** Events stored: one per (customer, transaction_id), however many copies arrived. */
+export async function countStoredEvents(store: Store): Promise<number> {
+  const rs = await store.client.query({ query: `SELECT count() AS n FROM ${store.db}.events FINAL`, format: 'JSONEachRow' })
+  return Number(((await rs.json()) as { n: string | number }[])[0]?.n ?? 0)
 }
 
-/** Counts, after the fact, how many of the run's events were copies. */
-export async function countRunDuplicates(store: Store, run: number): Promise<RunDuplicates> {
-  const base = `bitShiftLeft(toUInt64({run:UInt32}), 32)`
+/**
+ * Distinct events among the run's rows. Exact even after background merges: a merge keeps the newest
+ * copy of an event, and this run's copy is newer than any earlier run's.
+ */
+export async function countRunEvents(store: Store, run: number): Promise<number> {
   const rs = await store.client.query({
-    query: `SELECT
-    uniqExactIf((customer, transaction_id), version >= ${base}) AS distinct,
-    uniqExactIf((customer, transaction_id), version < ${base}) AS earlier
+    query: `SELECT uniqExact(customer, transaction_id) AS n
 FROM ${store.db}.events
-WHERE (customer, transaction_id) IN (
-    SELECT customer, transaction_id FROM ${store.db}.events WHERE version >= ${base}
-)`,
+WHERE version >= bitShiftLeft(toUInt64({run:UInt32}), 32)`,
     query_params: { run },
     format: 'JSONEachRow',
   })
-  const row = ((await rs.json()) as { distinct: string; earlier: string }[])[0]
-  return { distinct: Number(row?.distinct ?? 0), alreadyStored: Number(row?.earlier ?? 0) }
+  return Number(((await rs.json()) as { n: string | number }[])[0]?.n ?? 0)
 }

@@ -22,8 +22,11 @@ export interface MeasuredUsage {
   invalidValues: number
 }
 
-/** Decimal digits kept for property values read as numbers. */
-export const VALUE_SCALE = 12
+/**
+ * Property values are read as Decimal256 with 20 decimals: 56 integer digits leave room for sums and
+ * for weighted_sum's value x milliseconds products, which Decimal128 silently wrapped around.
+ */
+export const VALUE_SCALE = 20
 
 // Measure 0 matches every event of the period: it tells which customers had any.
 // Each aggregate is conditional on the measure's aggregation, so a measure pays only for its own.
@@ -67,7 +70,7 @@ const WITH = `WITH
     timestamp >= {from:DateTime64(3, 'UTC')} AS in_period,
     mapContains(properties, prop) AS has_value,
     properties[prop] AS value,
-    toDecimal128OrNull(value, ${VALUE_SCALE}) AS num
+    toDecimal256OrNull(value, ${VALUE_SCALE}) AS num
 `
 
 export interface PeriodUsage {

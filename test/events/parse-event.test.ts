@@ -76,6 +76,12 @@ describe('a good event line', () => {
     expect(accepted(text).customer).toBe('"c"')
   })
 
+  it('accepts a surrogate pair written as two escapes', () => {
+    expect(accepted(line({ customer: '"\\ud83d\\ude80 \\uD83D\\uDE80"' })).customer).toBe(
+      '"\\ud83d\\ude80 \\uD83D\\uDE80"',
+    )
+  })
+
   it('takes external_customer_id as the customer when customer is absent', () => {
     expect(accepted(line({ customer: null, external_customer_id: '"ext"' })).customer).toBe('"ext"')
   })
@@ -122,6 +128,8 @@ describe('timestamps become UTC milliseconds', () => {
   it.each([
     ['"2026-10-05T12:00:00Z"', '2026-10-05T12:00:00.000Z'],
     ['"2026-10-05T12:00:00+05:30"', '2026-10-05T06:30:00.000Z'],
+    ['"1969-12-31T23:30:00-01:00"', '1970-01-01T00:30:00.000Z'],
+    ['"2200-01-01T00:30:00+01:00"', '2199-12-31T23:30:00.000Z'],
     ['"2026-10-05T12:00:00-0800"', '2026-10-05T20:00:00.000Z'],
     ['"2026-10-05T00:15:00+01:00"', '2026-10-04T23:15:00.000Z'],
     ['"2026-10-05 12:00:00"', '2026-10-05T12:00:00.000Z'],
@@ -161,8 +169,9 @@ describe('bad timestamps are rejected with the reason', () => {
     ['"2026-02-30T12:00:00Z"', 'day 30 is out of range in "2026-02-30T12:00:00Z"'],
     ['"2025-02-29T12:00:00Z"', 'day 29 is out of range in "2025-02-29T12:00:00Z"'],
     ['"2026-04-31T12:00:00Z"', 'day 31 is out of range in "2026-04-31T12:00:00Z"'],
-    ['"1969-12-31T23:59:59Z"', 'year 1969 is outside 1970 .. 2199 in "1969-12-31T23:59:59Z"'],
-    ['"2200-01-01T00:00:00Z"', 'year 2200 is outside 1970 .. 2199 in "2200-01-01T00:00:00Z"'],
+    ['"1969-12-31T23:59:59Z"', 'timestamp 1969-12-31T23:59:59.000Z is outside 1970-01-01 .. 2199-12-31'],
+    ['"2200-01-01T00:00:00Z"', 'timestamp 2200-01-01T00:00:00.000Z is outside 1970-01-01 .. 2199-12-31'],
+    ['"1968-12-31T23:59:59Z"', 'year 1968 is outside 1970 .. 2199 in "1968-12-31T23:59:59Z"'],
     ['"1970-01-01T00:30:00+01:00"', 'timestamp 1969-12-31T23:30:00.000Z is outside 1970-01-01 .. 2199-12-31'],
     ['"2026-10-05T24:00:00Z"', 'time of day is out of range in "2026-10-05T24:00:00Z"'],
     ['"2026-10-05T12:60:00Z"', 'time of day is out of range in "2026-10-05T12:60:00Z"'],
@@ -282,6 +291,11 @@ describe('other rejections name the field', () => {
     ['a leading zero', props('{"a":01}'), "expected ',' or '}' in properties", '1}'],
     ['a bare fraction', props('{"a":.5}'), 'unexpected character', '.5'],
     ['single quotes', "{'transaction_id':'t'}", 'expected a quoted key', "'"],
+    ['a lone high surrogate', '{"transaction_id":"\\ud800"}', 'lone high surrogate in a \\u escape', '\\u'],
+    ['a high surrogate + letter', '{"code":"\\uD800\\u0041"}', 'lone high surrogate in a \\u escape', '\\u'],
+    ['a lone low surrogate', '{"code":"a\\udc00"}', 'lone low surrogate in a \\u escape', '\\u'],
+    ['a reversed pair', '{"code":"\\udc00\\ud800"}', 'lone low surrogate in a \\u escape', '\\u'],
+    ['a high surrogate + bad \\u', '{"code":"\\ud800\\u12g4"}', 'invalid \\u escape in a string', '\\u12'],
     ['bad JSON in an unknown key', line({ extra: '[1,]' }), 'unexpected character', ']}'],
   ])('%s is not JSON', (_, text, reason, at) => {
     const column = at === null ? text.length + 1 : typeof at === 'number' ? at : text.indexOf(at) + 1

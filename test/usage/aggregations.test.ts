@@ -1,0 +1,298 @@
+// Each aggregation of a billable metric, measured by the real embedded engine from ingested events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { invoiceCustomer } from '../../src/invoices/invoice.js'
+import type { Period } from '../../src/invoices/types.js'
+import { measureUsage } from '../../src/invoices/usage-query.js'
+import { Decimal } from '../../src/money/decimal.js'
+import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
+import { openStore, type Store } from '../../src/store/connect.js'
+import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase, type EventInput } from '../support/events.js'
+
+let dataDir: string
+let eventsDir: string
+beforeAll(() => {
+  dataDir = tempDir('usage-agg-data')
+  eventsDir = tempDir('usage-agg-events')
+})
+afterAll(removeTempDirs)
+
+// October 2026 has 31 days, November 2026 has 30.
+const OCTOBER: Period = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') }
+const NOVEMBER: Period = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') }
+
+/** A charge of one unit price 1 on a metric reading `code` events. */
+function charge(aggregation: AggregationName, property?: string, code = 'ev'): Charge {
+  return {
+    model: 'standard',
+    unitPrice: new Decimal(1),
+    metric: { name: `${aggregation}_${property ?? 'n'}`, code, aggregation, ...(property && { property }) },
+    filters: {},
+    groupBy: [],
+  }
+}
+
+let seq = 0
+/** An event of customer `c1` with code `ev` unless told otherwise. */
+function ev(
+  timestamp: string,
+  properties: EventInput['properties'] = {},
+  more: Partial<EventInput> = {},
+): EventInput {
+  return { transaction_id: `t${++seq}`, customer: 'c1', code: 'ev', timestamp, properties, ...more }
+}
+
+/** Opens a fresh database, runs `fn`, and closes the store whatever happens. */
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ dataDir, database: uniqueDatabase() })
+  try {
+    return await fn(store)
+  } finally {
+    await store.close()
+  }
+}
+
+/** What the engine measured for customer c1, exact decimals as text. */
+async function measured(store: Store, charges: Charge[], period: Period = OCTOBER) {
+  const { usage } = await measureUsage(store, charges, period, 'c1')
+  return usage.map((u) => ({
+    measure: u.measure,
+    units: u.units.toFixed(),
+    events: u.events,
+    invalid: u.invalidValues,
+  }))
+}
+
+describe('count', () => {
+  it('counts the events of its code for the customer, in the period', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ...Array.from({ length: 5 }, (_, i) => ev(`2026-10-0${i + 1}T12:00:00Z`)),
+        ev('2026-10-02T00:00:00Z', {}, { code: 'other' }),
+        ev('2026-10-02T00:00:00Z', {}, { customer: 'c2' }),
+        ev('2026-09-15T00:00:00Z'),
+      ])
+      expect(await measured(store, [charge('count')])).toEqual([
+        { measure: 0, units: '5', events: 5, invalid: 0 },
+      ])
+    }))
+})
+
+describe('sum', () => {
+  it('adds 30 events of 0.1 to exactly 3', () =>
+    withStore(async (store) => {
+      await ingestEvents(
+        store,
+        eventsDir,
+        Array.from({ length: 30 }, (_, i) => ev(`2026-10-${10 + (i % 20)}T00:00:00Z`, { v: 0.1 })),
+      )
+      expect(await measured(store, [charge('sum', 'v')])).toEqual([
+        { measure: 0, units: '3', events: 30, invalid: 0 },
+      ])
+      const { invoice } = await invoiceCustomer(store, catalogOf([charge('sum', 'v')]), {
+        customer: 'c1',
+        period: OCTOBER,
+      })
+      expect(invoice.lines[0]!.units!.toFixed()).toBe('3')
+      expect(invoice.total.toFixed()).toBe('3')
+    }))
+
+  it('reads numbers as written (1e3, 0.10, negatives, numeric strings); a non-number is invalid and adds nothing', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        // Raw lines, so that the JSON number text reaches the engine exactly as a client would send it.
+        `{"transaction_id":"r1","customer":"c1","code":"ev","timestamp":"2026-10-03T00:00:00Z","properties":{"v":1e3}}`,
+        `{"transaction_id":"r2","customer":"c1","code":"ev","timestamp":"2026-10-03T00:00:00Z","properties":{"v":0.10}}`,
+        `{"transaction_id":"r3","customer":"c1","code":"ev","timestamp":"2026-10-03T00:00:00Z","properties":{"v":-2.5}}`,
+        ev('2026-10-04T00:00:00Z', { v: '7' }),
+        ev('2026-10-04T00:00:00Z', { v: 'abc' }),
+        ev('2026-10-04T00:00:00Z', { v: true }),
+        ev('2026-10-04T00:00:00Z', { other: 5 }),
+      ])
+      // 1000 + 0.10 - 2.5 + 7; "abc" and true are not numbers; the event without `v` is not invalid.
+      expect(await measured(store, [charge('sum', 'v')])).toEqual([
+        { measure: 0, units: '1004.6', events: 7, invalid: 2 },
+      ])
+    }))
+})
+
+describe('unique_count', () => {
+  it('counts distinct values; events lacking the property are not counted', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-01T00:00:00Z', { user: 'a' }),
+        ev('2026-10-02T00:00:00Z', { user: 'b' }),
+        ev('2026-10-03T00:00:00Z', { user: 'a' }),
+        ev('2026-10-04T00:00:00Z', { user: 'c' }),
+        ev('2026-10-05T00:00:00Z', { someone: 'd' }),
+        ev('2026-10-06T00:00:00Z'),
+        ev('2026-09-30T00:00:00Z', { user: 'e' }),
+      ])
+      expect(await measured(store, [charge('unique_count', 'user')])).toEqual([
+        { measure: 0, units: '3', events: 6, invalid: 0 },
+      ])
+    }))
+})
+
+describe('max', () => {
+  it('is the largest value in the period', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-01T00:00:00Z', { c: 3 }),
+        ev('2026-10-02T00:00:00Z', { c: 17.5 }),
+        ev('2026-10-03T00:00:00Z', { c: -4 }),
+        ev('2026-10-04T00:00:00Z', { c: 9 }),
+        ev('2026-11-01T00:00:00Z', { c: 100 }),
+      ])
+      expect(await measured(store, [charge('max', 'c')])).toEqual([
+        { measure: 0, units: '17.5', events: 4, invalid: 0 },
+      ])
+    }))
+
+  it('is 0 when there are no events', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [ev('2026-10-04T00:00:00Z', { c: 9 }, { code: 'other' })])
+      expect(await measured(store, [charge('max', 'c')])).toEqual([])
+      const { invoice } = await invoiceCustomer(store, catalogOf([charge('max', 'c')]), {
+        customer: 'c1',
+        period: OCTOBER,
+      })
+      expect(invoice.lines.map((l) => [l.type, l.units?.toFixed(), l.amount.toFixed()])).toEqual([
+        ['usage', '0', '0'],
+      ])
+    }))
+})
+
+describe('latest', () => {
+  it('is the value of the event with the latest timestamp, and a later copy of a transaction replaces it', () =>
+    withStore(async (store) => {
+      const late = ev('2026-10-20T00:00:00Z', { g: 30 })
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-05T00:00:00Z', { g: 10 }),
+        late,
+        ev('2026-10-10T00:00:00Z', { g: 50 }), // sent last, but earlier in time
+        ev('2026-11-02T00:00:00Z', { g: 99 }), // after the period
+      ])
+      expect(await measured(store, [charge('latest', 'g')])).toEqual([
+        { measure: 0, units: '30', events: 3, invalid: 0 },
+      ])
+
+      // A second run re-sends the latest event with another value: the new copy wins.
+      await ingestEvents(store, eventsDir, [{ ...late, properties: { g: 40 } }])
+      expect(await measured(store, [charge('latest', 'g')])).toEqual([
+        { measure: 0, units: '40', events: 3, invalid: 0 },
+      ])
+
+      // Within one file the later line wins, and moving it earlier in time leaves 50 the latest.
+      await ingestEvents(store, eventsDir, [
+        { ...late, properties: { g: 60 } },
+        { ...late, timestamp: '2026-10-01T00:00:00Z', properties: { g: 70 } },
+      ])
+      expect(await measured(store, [charge('latest', 'g')])).toEqual([
+        { measure: 0, units: '50', events: 3, invalid: 0 },
+      ])
+    }))
+})
+
+describe('weighted_sum', () => {
+  // November 2026: 30 days. Units = sum(running total x time held) / length of the period.
+  it('+100 at the start and +50 at the exact middle of a 30-day period gives 125', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-11-01T00:00:00Z', { gb: 100 }),
+        ev('2026-11-16T00:00:00Z', { gb: 50 }),
+      ])
+      expect(await measured(store, [charge('weighted_sum', 'gb')], NOVEMBER)).toEqual([
+        { measure: 0, units: '125', events: 2, invalid: 0 },
+      ])
+    }))
+
+  it('carries earlier increments in full, takes negative increments, and excludes one at exactly `to`', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-09-10T08:00:00Z', { gb: 150 }), // before the period: held all of it
+        ev('2026-10-31T23:59:59.999Z', { gb: 50 }), // before the period too
+        ev('2026-11-01T00:00:00Z', { gb: 100 }), // at `from`: all of the period
+        ev('2026-11-23T12:00:00Z', { gb: -150 }), // at 3/4 of the period: a quarter of it
+        ev('2026-11-11T00:00:00Z', { gb: 30 }), // at 1/3 of the period: two thirds of it
+        ev('2026-12-01T00:00:00Z', { gb: 1000 }), // at `to`: the next period's
+        ev('2026-11-20T00:00:00Z', { gb: 1000 }, { code: 'other' }),
+        ev('2026-11-20T00:00:00Z', { gb: 1000 }, { customer: 'c2' }),
+      ])
+      // 150 + 50 + 100 - 150 x 1/4 + 30 x 2/3 = 300 - 37.5 + 20
+      expect(await measured(store, [charge('weighted_sum', 'gb', 'ev')], NOVEMBER)).toEqual([
+        { measure: 0, units: '282.5', events: 3, invalid: 0 },
+      ])
+    }))
+
+  it('is the carried total alone when nothing happens in the period', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-15T00:00:00Z', { gb: 80 }),
+        ev('2026-10-20T00:00:00Z', { gb: -30 }),
+      ])
+      expect(await measured(store, [charge('weighted_sum', 'gb')], NOVEMBER)).toEqual([
+        { measure: 0, units: '50', events: 0, invalid: 0 },
+      ])
+    }))
+
+  it('carries only the newest copy of an earlier increment', () =>
+    withStore(async (store) => {
+      const [kept, recoded, moved] = [
+        ev('2026-10-15T00:00:00Z', { gb: 80 }),
+        ev('2026-10-16T00:00:00Z', { gb: 5 }),
+        ev('2026-10-17T00:00:00Z', { gb: 7 }),
+      ]
+      await ingestEvents(store, eventsDir, [kept, recoded, moved])
+      // Re-sent under another code, and moved after the period: neither counts any more.
+      await ingestEvents(store, eventsDir, [
+        { ...recoded, code: 'other' },
+        { ...moved, timestamp: '2026-12-02T00:00:00Z' },
+      ])
+      expect(await measured(store, [charge('weighted_sum', 'gb')], NOVEMBER)).toEqual([
+        { measure: 0, units: '80', events: 0, invalid: 0 },
+      ])
+    }))
+})
+
+describe('several measures in one pass', () => {
+  it('measures each charge from the same events, with its own event count', () =>
+    withStore(async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-01T00:00:00Z', { v: 2, u: 'x' }),
+        ev('2026-10-02T00:00:00Z', { v: 5, u: 'y' }),
+        ev('2026-10-03T00:00:00Z', { v: 'n/a', u: 'x' }),
+        ev('2026-10-04T00:00:00Z', { w: 1 }, { code: 'ev2' }),
+      ])
+      const charges = [
+        charge('count'),
+        charge('sum', 'v'),
+        charge('unique_count', 'u'),
+        charge('max', 'v'),
+        charge('count', undefined, 'ev2'),
+      ]
+      expect(await measured(store, charges)).toEqual([
+        { measure: 0, units: '3', events: 3, invalid: 0 },
+        { measure: 1, units: '7', events: 3, invalid: 1 },
+        { measure: 2, units: '2', events: 3, invalid: 0 },
+        { measure: 3, units: '5', events: 3, invalid: 1 },
+        { measure: 4, units: '1', events: 1, invalid: 0 },
+      ])
+    }))
+})
+
+/** A catalog with one plan of these charges, billing customer c1. */
+function catalogOf(charges: Charge[]) {
+  const plan: Plan = {
+    code: 'p',
+    name: 'P',
+    currency: 'USD',
+    interval: 'monthly',
+    fixedFee: new Decimal(0),
+    charges,
+    file: 'p.yaml',
+  }
+  return {
+    plans: new Map([['p', plan]]),
+    customers: new Map([['c1', { id: 'c1', plan: 'p', taxRate: new Decimal(0) }]]),
+  }
+}
