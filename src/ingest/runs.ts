@@ -34,7 +34,10 @@ SELECT {run:UInt32}, now64(3), if({finished:Bool}, now64(3), NULL), {sources:Arr
 
 /** Events stored: one per (customer, transaction_id), however many copies arrived. */
 export async function countStoredEvents(store: Store): Promise<number> {
-  const rs = await store.client.query({ query: `SELECT count() AS n FROM ${store.db}.events FINAL`, format: 'JSONEachRow' })
+  const rs = await store.client.query({
+    query: `SELECT count() AS n FROM ${store.db}.events FINAL`,
+    format: 'JSONEachRow',
+  })
   return Number(((await rs.json()) as { n: string | number }[])[0]?.n ?? 0)
 }
 
