@@ -47,8 +47,10 @@ const KEYS = [
   'timestamp',
   'properties',
 ] as const
-type Key = (typeof KEYS)[number]
+const [TRANSACTION_ID, CUSTOMER, EXTERNAL_CUSTOMER_ID, CODE, TIMESTAMP, PROPERTIES] = [0, 1, 2, 3, 4, 5]
 const KEY_BYTES = KEYS.map((k) => Buffer.from(`"${k}"`))
+const foundStarts = new Int32Array(KEYS.length)
+const foundEnds = new Int32Array(KEYS.length)
 
 const reject = (field: string | null, reason: string): EventRejection => ({ ok: false, field, reason })
 
@@ -67,7 +69,9 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
   let i = skipWhitespace(b, start, end)
   if (i >= end) return reject(null, 'empty line')
   if (b[i] !== 0x7b) return reject(null, 'not valid JSON: expected an object starting with {')
-  const found: Partial<Record<Key, Span>> = {}
+  // Spans of the known keys, by their index in KEYS (-1: not seen); typed arrays keep this loop monomorphic.
+  const starts = foundStarts.fill(-1)
+  const ends = foundEnds
   let otherKeys: Set<string> | undefined
   let timestampMs: number | undefined
   let properties: Span | null = null
@@ -83,16 +87,17 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
       i = skipWhitespace(b, key.end, end)
       if (b[i] !== 0x3a) throw new JsonScanError("expected ':' after a key", i)
       i = skipWhitespace(b, i + 1, end)
-      const name = knownKey(b, key)
+      const index = knownKey(b, key)
       const kind = kindAt(b, i)
-      if (name === undefined) {
+      if (index < 0) {
         const text = decodeString(b, key)
         otherKeys ??= new Set()
         if (otherKeys.has(text)) return reject(text, `duplicate key "${text}"`)
         otherKeys.add(text)
         i = skipValue(b, i, end)
       } else {
-        if (found[name]) return reject(name, `duplicate key "${name}"`)
+        const name = KEYS[index]!
+        if (starts[index]! >= 0) return reject(name, `duplicate key "${name}"`)
         const valueStart = i
         if (name === 'timestamp') {
           if (kind === 'string') {
@@ -119,7 +124,8 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
           if (value.end - value.start <= 2) return reject(name, 'must not be empty')
           if (value.end - value.start > MAX_ID_BYTES) return reject(name, `longer than ${MAX_ID_BYTES} bytes`)
         }
-        found[name] = { start: valueStart, end: i }
+        starts[index] = valueStart
+        ends[index] = i
       }
       i = skipWhitespace(b, i, end)
       if (b[i] === 0x2c) {
@@ -134,26 +140,21 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
     }
   if (skipWhitespace(b, i, end) !== end) throw new JsonScanError('unexpected characters after the object', i)
 
-  const customer = found.customer ?? found.external_customer_id
-  if (!found.transaction_id) return reject('transaction_id', 'missing (required)')
+  const span = (k: number): Span | undefined =>
+    starts[k]! >= 0 ? { start: starts[k]!, end: ends[k]! } : undefined
+  const transactionId = span(TRANSACTION_ID)
+  const customer = span(CUSTOMER) ?? span(EXTERNAL_CUSTOMER_ID)
+  const code = span(CODE)
+  if (!transactionId) return reject('transaction_id', 'missing (required)')
   if (!customer) return reject('customer', 'missing (required; external_customer_id is accepted as an alias)')
-  if (!found.code) return reject('code', 'missing (required)')
+  if (!code) return reject('code', 'missing (required)')
   if (timestampMs === undefined) return reject('timestamp', 'missing (required)')
-  if (
-    found.customer &&
-    found.external_customer_id &&
-    !sameString(b, found.customer, found.external_customer_id)
-  ) {
-    return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
+  if (starts[CUSTOMER]! >= 0 && starts[EXTERNAL_CUSTOMER_ID]! >= 0) {
+    if (!sameString(b, span(CUSTOMER)!, span(EXTERNAL_CUSTOMER_ID)!)) {
+      return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
+    }
   }
-  return {
-    ok: true,
-    customer,
-    transactionId: found.transaction_id,
-    code: found.code,
-    timestampMs,
-    properties,
-  }
+  return { ok: true, customer, transactionId, code, timestampMs, properties }
 }
 
 function timestampOf(b: Buffer, start: number, end: number, str: StringSpan) {
@@ -222,27 +223,38 @@ function decodeIfDuplicate(b: Buffer, count: number, anyEscaped: boolean): strin
       if (decodeString(b, { start: nameStarts[k]!, end: nameEnds[k]! }) === name) return name
     return ''
   }
-  for (let k = 0; k < last; k++) {
-    if (nameEnds[k]! - nameStarts[k]! === e - s && b.compare(b, s, e, nameStarts[k], nameEnds[k]) === 0) {
-      return decodeString(b, { start: s, end: e, escaped: false })
-    }
+  outer: for (let k = 0; k < last; k++) {
+    const ks = nameStarts[k]!
+    if (nameEnds[k]! - ks !== e - s) continue
+    for (let j = 1; j < e - s - 1; j++) if (b[ks + j] !== b[s + j]) continue outer
+    return decodeString(b, { start: s, end: e, escaped: false })
   }
   return ''
 }
 
-function knownKey(b: Buffer, key: StringSpan): Key | undefined {
-  if (key.escaped) {
-    const text = decodeString(b, key)
-    return (KEYS as readonly string[]).includes(text) ? (text as Key) : undefined
-  }
-  const len = key.end - key.start
-  outer: for (let k = 0; k < KEY_BYTES.length; k++) {
-    const kb = KEY_BYTES[k]!
-    if (kb.length !== len) continue
-    for (let j = 1; j < len - 1; j++) if (kb[j] !== b[key.start + j]) continue outer
-    return KEYS[k]
-  }
-  return undefined
+/** The index in KEYS of a key, or -1 for any other key. */
+function knownKey(b: Buffer, key: StringSpan): number {
+  if (key.escaped) return (KEYS as readonly string[]).indexOf(decodeString(b, key))
+  const len = key.end - key.start - 2
+  const first = b[key.start + 1]
+  const k =
+    len === 14 && first === 0x74
+      ? TRANSACTION_ID
+      : len === 8 && first === 0x63
+        ? CUSTOMER
+        : len === 20 && first === 0x65
+          ? EXTERNAL_CUSTOMER_ID
+          : len === 4 && first === 0x63
+            ? CODE
+            : len === 9 && first === 0x74
+              ? TIMESTAMP
+              : len === 10 && first === 0x70
+                ? PROPERTIES
+                : -1
+  if (k < 0) return -1
+  const expected = KEY_BYTES[k]!
+  for (let j = 2; j <= len; j++) if (expected[j] !== b[key.start + j]) return -1
+  return k
 }
 
 function decodeString(b: Buffer, s: { start: number; end: number; escaped?: boolean }): string {

@@ -77,39 +77,38 @@ function daysInMonth(year: number, month: number): number {
  */
 export function parseIsoTimestampBytes(b: Uint8Array, start: number, end: number): TimestampResult {
   const len = end - start
-  if (
-    (len === 20 || len === 24) &&
-    b[start + len - 1] === 0x5a &&
-    b[start + 4] === 0x2d &&
-    b[start + 7] === 0x2d
-  ) {
-    const d = (k: number) => b[start + k]! - 0x30
-    const two = (k: number) => d(k) * 10 + d(k + 1)
-    const sepOk = b[start + 10] === 0x54 && b[start + 13] === 0x3a && b[start + 16] === 0x3a
-    const fracOk = len === 20 || b[start + 19] === 0x2e
-    let digitsOk = true
-    for (const k of len === 20 ? DIGITS_20 : DIGITS_24) if (d(k) < 0 || d(k) > 9) digitsOk = false
-    if (sepOk && fracOk && digitsOk) {
-      const year = d(0) * 1000 + d(1) * 100 + two(2)
-      const month = two(5)
-      const day = two(8)
-      const [hour, minute, second] = [two(11), two(14), two(17)]
-      if (
-        year >= 1970 &&
-        year < 2200 &&
-        month >= 1 &&
-        month <= 12 &&
-        day >= 1 &&
-        day <= daysInMonth(year, month)
-      ) {
-        if (hour <= 23 && minute <= 59 && second <= 59) {
-          const millis = len === 24 ? d(20) * 100 + d(21) * 10 + d(22) : 0
-          return inRange(Date.UTC(year, month - 1, day, hour, minute, second, millis))
-        }
-      }
+  if ((len === 20 || len === 24) && b[end - 1] === 0x5a) {
+    const s = start
+    // Digits as numbers; a non-digit byte gives a value outside 0..9 and fails the checks below.
+    const y = (b[s]! - 48) * 1000 + (b[s + 1]! - 48) * 100 + (b[s + 2]! - 48) * 10 + (b[s + 3]! - 48)
+    const mo = (b[s + 5]! - 48) * 10 + (b[s + 6]! - 48)
+    const d = (b[s + 8]! - 48) * 10 + (b[s + 9]! - 48)
+    const h = (b[s + 11]! - 48) * 10 + (b[s + 12]! - 48)
+    const mi = (b[s + 14]! - 48) * 10 + (b[s + 15]! - 48)
+    const se = (b[s + 17]! - 48) * 10 + (b[s + 18]! - 48)
+    const ms = len === 24 ? (b[s + 20]! - 48) * 100 + (b[s + 21]! - 48) * 10 + (b[s + 22]! - 48) : 0
+    const shape =
+      b[s + 4] === 0x2d &&
+      b[s + 7] === 0x2d &&
+      b[s + 10] === 0x54 &&
+      b[s + 13] === 0x3a &&
+      b[s + 16] === 0x3a &&
+      (len === 20 || b[s + 19] === 0x2e) &&
+      allDigits(b, s, len)
+    if (shape && y >= 1970 && y < 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) {
+      if (h <= 23 && mi <= 59 && se <= 59) return inRange(Date.UTC(y, mo - 1, d, h, mi, se, ms))
     }
   }
   return parseIsoTimestamp(Buffer.from(b.buffer, b.byteOffset + start, len).toString('utf8'))
+}
+
+function allDigits(b: Uint8Array, s: number, len: number): boolean {
+  const positions = len === 20 ? DIGITS_20 : DIGITS_24
+  for (let k = 0; k < positions.length; k++) {
+    const c = b[s + positions[k]!]!
+    if (c < 48 || c > 57) return false
+  }
+  return true
 }
 
 const DIGITS_20 = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]

@@ -2,7 +2,7 @@
 // engine, as stages joined by bounded queues. A chunk's events are confirmed stored only once the
 // INSERT that reads them has returned; a re-run stores the same events again, and the newest copy
 // replaces the older one, so an interrupted run is finished by running it again.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Piscina } from 'piscina'
@@ -12,6 +12,7 @@ import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
 import { countRunEvents, countStoredEvents, recordRun, startRun } from './runs.js'
 import { assertReadable, openSource, sourceName } from './sources.js'
+import { createStagingDir } from './staging-dir.js'
 import type { LineRejection } from './validate-chunk.js'
 import type { ValidateResult, ValidateTask } from './worker.js'
 import { workerFile } from './worker-file.js'
@@ -77,7 +78,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   for (const source of options.sources) assertReadable(source)
   const storedBefore = await countStoredEvents(store)
   const run = await startRun(store, options.sources.map(sourceName))
-  const stagingDir = mkdtempSync(path.join(os.tmpdir(), 'billing-staging-'))
+  const stagingDir = createStagingDir()
   const pool = new Piscina<ValidateTask, ValidateResult>({
     filename: workerFile(),
     minThreads: workers,

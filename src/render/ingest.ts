@@ -16,6 +16,8 @@ export function ingestSummaryJson(s: IngestSummary) {
     seconds: Number(s.seconds.toFixed(3)),
     events_per_second: Math.round(s.eventsPerSecond),
     interrupted: s.interrupted,
+    // Peak resident memory of this process so far, the embedded engine included.
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   }
 }
 

@@ -4,6 +4,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { processIsAlive } from '../process-alive.js'
 import { checkIdentifier, quoteIdentifier } from './identifiers.js'
 import { migrate } from './migrate.js'
 
@@ -100,13 +101,7 @@ function holderPid(dataDir: string): number | undefined {
   const status = path.join(dataDir, 'status')
   if (!existsSync(status)) return undefined
   const pid = Number(/PID:\s*(\d+)/.exec(readFileSync(status, 'utf8'))?.[1])
-  if (!Number.isInteger(pid) || pid <= 0) return undefined
-  try {
-    process.kill(pid, 0)
-    return pid
-  } catch {
-    return undefined
-  }
+  return Number.isInteger(pid) && pid > 0 && processIsAlive(pid) ? pid : undefined
 }
 
 function busy(dataDir: string, pid?: number): StoreBusyError {
