@@ -144,13 +144,19 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
     await writer.flush()
   } catch (e) {
-    await recordRun(store, {
+    const record = {
       run,
       sources: options.sources.map(sourceName),
       ...counts(totals),
-      status: 'failed',
-    })
-    throw e
+      status: 'failed' as const,
+    }
+    // The store may be what failed: the error below is the one to report.
+    await recordRun(store, record).catch(() => {})
+    throw new IngestError(
+      `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +
+        'running the same command again is safe (copies replace stored events, never add to them)',
+      { cause: e },
+    )
   } finally {
     await pool.destroy()
     await rejects.close()
@@ -181,9 +187,12 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   }
 }
 
-function counts(t: { lines: number; accepted: number; rejected: number }) {
-  return { lines: t.lines, accepted: t.accepted, rejected: t.rejected }
+/** What a run record keeps: `accepted` counts events confirmed stored, not merely validated. */
+function counts(t: { lines: number; stored: number; rejected: number }) {
+  return { lines: t.lines, accepted: t.stored, rejected: t.rejected }
 }
+
+export class IngestError extends Error {}
 
 /**
  * Collects staging files into batches of about `batchBytes` and stores one batch while the next

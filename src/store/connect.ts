@@ -1,6 +1,6 @@
 // One query layer for both stores: `@clickhouse/client`, over HTTP to a server or plugged into the
 // embedded engine through `chdb/connection`. Everything above this file is the same code for both.
-import { createClient, type ClickHouseClient } from '@clickhouse/client'
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -49,7 +49,14 @@ function openServer(options: StoreOptions): Store {
     username: options.username ?? process.env.CLICKHOUSE_USER ?? 'default',
     password: options.password ?? process.env.CLICKHOUSE_PASSWORD ?? '',
     request_timeout: 300_000,
-    clickhouse_settings: { date_time_output_format: 'iso', output_format_json_quote_64bit_integers: 1 },
+    // Errors reach the caller as exceptions with their message; the client's own log would repeat them.
+    log: { level: ClickHouseLogLevel.OFF },
+    clickhouse_settings: {
+      output_format_json_quote_64bit_integers: 1,
+      // Long INSERTs send progress headers, so proxies and load balancers keep the connection open.
+      send_progress_in_http_headers: 1,
+      http_headers_progress_interval_ms: '10000',
+    },
   })
   return wrap('server', client, options.database)
 }

@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import type { Store } from './connect.js'
 import { insertFromBodySql, insertFromFilesSql, STAGING_SETTINGS } from './event-sql.js'
 
@@ -20,12 +21,16 @@ export async function insertStagingFiles(store: Store, run: number, files: strin
     })
     return
   }
-  await store.client.exec({
+  const { stream } = await store.client.exec({
     query: insertFromBodySql(store.db),
     query_params: { run },
     values: concatenate(files),
     clickhouse_settings: STAGING_SETTINGS,
   })
+  // Read the (empty) response to its end: until then the client keeps the socket, and after ten
+  // unread responses every further INSERT waits for a keep-alive timeout.
+  stream.resume()
+  await finished(stream)
 }
 
 function concatenate(files: string[]): PassThrough {
