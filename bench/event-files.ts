@@ -1,6 +1,6 @@
 // Synthetic NDJSON event files for the ingest benchmark: realistic traffic with a known answer.
 import { randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, type WriteStream } from 'node:fs'
 
 export interface EventFileSpec {
   events: number
@@ -33,10 +33,19 @@ const BAD_LINES = [
   'not json at all',
 ]
 
-export async function writeEventFile(path: string, spec: EventFileSpec): Promise<EventFileFacts> {
-  let seed = spec.seed ?? 7
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+/**
+ * Writes the file, and at `cleanPath` the same file without its bad lines: the engine's own JSON
+ * reader cannot step over a truncated object, so the engine-limit run reads that one.
+ */
+export async function writeEventFile(
+  path: string,
+  cleanPath: string,
+  spec: EventFileSpec,
+): Promise<EventFileFacts> {
+  const random = prng(spec.seed ?? 7)
   const out = createWriteStream(path)
+  const clean = createWriteStream(cleanPath)
+  let cleanBuffer: string[] = []
   const facts: EventFileFacts = { lines: 0, bytes: 0, bad: 0, duplicates: 0, distinct: 0 }
   const recent: string[] = []
   const start = Date.UTC(2026, 9, 1)
@@ -57,17 +66,42 @@ export async function writeEventFile(path: string, spec: EventFileSpec): Promise
       else recent[i % 1000] = line
     }
     buffer.push(line)
+    if (r >= spec.badRate) cleanBuffer.push(line)
     facts.bytes += Buffer.byteLength(line) + 1
     if (buffer.length === 10_000) {
-      if (!out.write(`${buffer.join('\n')}\n`))
-        await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+      await write(out, buffer)
+      await write(clean, cleanBuffer)
       buffer = []
+      cleanBuffer = []
     }
   }
-  if (buffer.length > 0) out.write(`${buffer.join('\n')}\n`)
+  await write(out, buffer)
+  await write(clean, cleanBuffer)
   facts.lines = spec.events
-  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
+  await Promise.all([out, clean].map(close))
   return facts
+}
+
+async function write(stream: WriteStream, lines: string[]): Promise<void> {
+  if (lines.length === 0) return
+  if (!stream.write(`${lines.join('\n')}\n`))
+    await new Promise<void>((resolve) => stream.once('drain', () => resolve()))
+}
+
+function close(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())))
+}
+
+/** mulberry32: a small, well-mixed PRNG, so runs with the same seed write the same file. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
 }
 
 function realistic(i: number, random: () => number, start: number): string {
