@@ -29,6 +29,13 @@ export interface EventSpans {
   timestampMs: number
   /** The `properties` object's JSON text, or null when there is none. */
   properties: Span | null
+  /** The whole object, from `{` to `}`. */
+  object: Span
+  /**
+   * Whether the engine can read the line as written (see src/ingest/validate-chunk.ts): false when a
+   * known key is spelled with escapes, properties is null, or a key would shadow a staging column.
+   */
+  verbatim: boolean
 }
 
 export interface EventRejection {
@@ -49,6 +56,8 @@ const KEYS = [
 ] as const
 const [TRANSACTION_ID, CUSTOMER, EXTERNAL_CUSTOMER_ID, CODE, TIMESTAMP, PROPERTIES] = [0, 1, 2, 3, 4, 5]
 const KEY_BYTES = KEYS.map((k) => Buffer.from(`"${k}"`))
+/** Staging columns that are not event keys: a line that has them as keys is rewritten, not copied. */
+const STAGING_ONLY_KEYS = new Set(['ts', 'seq'])
 const foundStarts = new Int32Array(KEYS.length)
 const foundEnds = new Int32Array(KEYS.length)
 
@@ -72,6 +81,8 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
   // Spans of the known keys, by their index in KEYS (-1: not seen); typed arrays keep this loop monomorphic.
   const starts = foundStarts.fill(-1)
   const ends = foundEnds
+  const objectStart = i
+  let verbatim = true
   let otherKeys: Set<string> | undefined
   let timestampMs: number | undefined
   let properties: Span | null = null
@@ -94,10 +105,12 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
         otherKeys ??= new Set()
         if (otherKeys.has(text)) return reject(text, `duplicate key "${text}"`)
         otherKeys.add(text)
+        if (STAGING_ONLY_KEYS.has(text)) verbatim = false
         i = skipValue(b, i, end)
       } else {
         const name = KEYS[index]!
         if (starts[index]! >= 0) return reject(name, `duplicate key "${name}"`)
+        if (key.escaped) verbatim = false
         const valueStart = i
         if (name === 'timestamp') {
           if (kind === 'string') {
@@ -115,8 +128,10 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
             if (typeof after !== 'number') return after
             properties = { start: valueStart, end: after }
             i = after
-          } else if (kind === 'null') i = skipValue(b, i, end)
-          else return reject('properties', `expected an object, got ${describe(kind)}`)
+          } else if (kind === 'null') {
+            i = skipValue(b, i, end)
+            verbatim = false
+          } else return reject('properties', `expected an object, got ${describe(kind)}`)
         } else {
           if (kind !== 'string') return reject(name, `expected a string, got ${describe(kind)}`)
           scanString(b, i, end, value)
@@ -138,6 +153,7 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
       }
       throw new JsonScanError("expected ',' or '}'", i)
     }
+  const object = { start: objectStart, end: i }
   if (skipWhitespace(b, i, end) !== end) throw new JsonScanError('unexpected characters after the object', i)
 
   const span = (k: number): Span | undefined =>
@@ -154,7 +170,7 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
       return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
     }
   }
-  return { ok: true, customer, transactionId, code, timestampMs, properties }
+  return { ok: true, customer, transactionId, code, timestampMs, properties, object, verbatim }
 }
 
 function timestampOf(b: Buffer, start: number, end: number, str: StringSpan) {

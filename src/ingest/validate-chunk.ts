@@ -32,6 +32,7 @@ export interface ValidatedChunk {
 const NEWLINE = 0x0a
 const EXCERPT_BYTES = 200
 
+const PREFIX_VERBATIM_TS = Buffer.from('{"ts":')
 const PREFIX_CUSTOMER = Buffer.from('{"customer":')
 const PREFIX_TX = Buffer.from(',"transaction_id":')
 const PREFIX_CODE = Buffer.from(',"code":')
@@ -105,22 +106,34 @@ export function validateChunk(chunk: Chunk): ValidatedChunk {
         rejects.push({ line: lineNo, field: v.field, reason: v.reason, excerpt: excerptOf(b, start, stop) })
       } else {
         good++
-        put(PREFIX_CUSTOMER)
-        put(b, v.customer.start, v.customer.end)
-        put(PREFIX_TX)
-        put(b, v.transactionId.start, v.transactionId.end)
-        put(PREFIX_CODE)
-        put(b, v.code.start, v.code.end)
-        put(PREFIX_TS)
-        putInt(v.timestampMs)
-        put(PREFIX_SEQ)
-        putInt(seq)
-        put(PREFIX_PROPS)
-        if (v.properties) {
-          put(b, v.properties.start, v.properties.end)
-          out[o++] = 0x7d
+        if (v.verbatim) {
+          // The line as written, with the staging columns in front: one copy, and the engine reads
+          // the event's own keys (unknown ones, like the timestamp text, are skipped).
+          put(PREFIX_VERBATIM_TS)
+          putInt(v.timestampMs)
+          put(PREFIX_SEQ)
+          putInt(seq)
+          out[o++] = 0x2c
+          put(b, v.object.start + 1, v.object.end)
           out[o++] = NEWLINE
-        } else put(EMPTY_PROPS_END)
+        } else {
+          put(PREFIX_CUSTOMER)
+          put(b, v.customer.start, v.customer.end)
+          put(PREFIX_TX)
+          put(b, v.transactionId.start, v.transactionId.end)
+          put(PREFIX_CODE)
+          put(b, v.code.start, v.code.end)
+          put(PREFIX_TS)
+          putInt(v.timestampMs)
+          put(PREFIX_SEQ)
+          putInt(seq)
+          put(PREFIX_PROPS)
+          if (v.properties) {
+            put(b, v.properties.start, v.properties.end)
+            out[o++] = 0x7d
+            out[o++] = NEWLINE
+          } else put(EMPTY_PROPS_END)
+        }
       }
     }
     start = next

@@ -3,14 +3,18 @@
 // The embedded engine reads staging files with file(); a server reads the same bytes from the
 // request body with input(). The SELECT is shared, so both stores store exactly the same rows.
 
+// A staging row is either an event line as its sender wrote it, with `ts` and `seq` put in front, or
+// a rewritten line with exactly these keys; `customer` is '' when the line used external_customer_id.
 export const STAGING_STRUCTURE =
-  'customer String, transaction_id String, code String, ts Int64, seq UInt64, properties Map(String, String)'
+  'customer String, external_customer_id String, transaction_id String, code String, ts Int64, seq UInt64, ' +
+  'properties Map(String, String)'
 
 /** Settings that make the engine read staging rows exactly: numbers and booleans keep their text. */
 export const STAGING_SETTINGS = {
   input_format_json_read_numbers_as_strings: 1,
   input_format_json_read_bools_as_strings: 1,
-  input_format_skip_unknown_fields: 0,
+  // The sender's own keys that are not event fields (the timestamp text among them) are skipped.
+  input_format_skip_unknown_fields: 1,
   // De-duplication happens at merge time and under FINAL; sorting it out on insert is 3x slower.
   optimize_on_insert: 0,
 } as const
@@ -18,7 +22,7 @@ export const STAGING_SETTINGS = {
 /** `version` orders copies of an event: the run, then the line's place in the run. */
 function insertSelect(db: string, source: string): string {
   return `INSERT INTO ${db}.events (customer, transaction_id, code, timestamp, properties, version)
-SELECT customer,
+SELECT if(customer != '', customer, external_customer_id),
        transaction_id,
        code,
        fromUnixTimestamp64Milli(ts, 'UTC'),

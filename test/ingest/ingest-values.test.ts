@@ -87,6 +87,35 @@ describe('stored values are exactly the values sent', () => {
     expect(stored).toEqual([...HOSTILE].sort(byBytes).map((h) => ({ customer: h, bytes: hex(h) })))
   })
 
+  it('stores the same event whether the line is copied as written or rewritten', async () => {
+    const e = engine()
+    const ts = '"2026-10-05T12:00:00Z"'
+    const lines = [
+      // copied as written: extra keys of every JSON type are skipped by the engine
+      `{"transaction_id":"a","customer":"c","code":"k","timestamp":${ts},"extra":{"n":[1,{"x":null}]},"flag":true,"properties":{"v":"1.50"}}`,
+      `{"transaction_id":"b","external_customer_id":"c","code":"k","timestamp":${ts},"properties":{"v":2}}`,
+      `{"transaction_id":"c","customer":"c","external_customer_id":"c","code":"k","timestamp":${ts}}`,
+      // rewritten: an escaped key, null properties, keys named like staging columns
+      `{"transaction_id":"d","cust\\u006fmer":"c","code":"k","timestamp":${ts},"properties":{"v":3}}`,
+      `{"transaction_id":"e","customer":"c","code":"k","timestamp":${ts},"properties":null}`,
+      `{"transaction_id":"f","customer":"c","code":"k","timestamp":${ts},"ts":"x","seq":1,"properties":{"v":4}}`,
+    ]
+    await e.ingest([e.file('paths.ndjson', lines.join('\n'))])
+    expect(
+      await e.rows(
+        `SELECT transaction_id, customer, code, toString(timestamp) AS ts, properties FROM ${e.db}.events FINAL ORDER BY transaction_id`,
+      ),
+    ).toEqual(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((tx, i) => ({
+        transaction_id: tx,
+        customer: 'c',
+        code: 'k',
+        ts: '2026-10-05 12:00:00.000',
+        properties: [{ v: '1.50' }, { v: '2' }, {}, { v: '3' }, {}, { v: '4' }][i],
+      })),
+    )
+  })
+
   it('decodes JSON escapes the sender chose: \\u0001, \\/ and \\u00e9', async () => {
     const e = engine()
     const line =

@@ -13,14 +13,18 @@ function chunkOf(parts: (string | Buffer)[], over: Partial<Chunk> = {}): Chunk {
   return { bytes, firstLine: 1, firstSeq: 1, maxLineBytes: 200, ...over }
 }
 
-const row = (tx: string, seq: number, props = '{}', customer = '"c1"') =>
+/** A line the engine can read as written: `ts` and `seq` in front of the sender's own keys. */
+const verbatim = (line: string, seq: number, ms = TS_MS) => `{"ts":${ms},"seq":${seq},${line.slice(1)}\n`
+const row = (tx: string, seq: number) => verbatim(event(tx), seq)
+/** A line rewritten with exactly the staging keys. */
+const rewritten = (tx: string, seq: number, props = '{}', customer = '"c1"') =>
   `{"customer":${customer},"transaction_id":"${tx}","code":"api","ts":${TS_MS},"seq":${seq},"properties":${props}}\n`
 
 describe('validateChunk', () => {
   it('writes a staging row per good line with the source text of ids and properties', () => {
     const props = '{ "amount" : 0.10, "n":1e3, "big":123456789012345678901234567890, "ok":true, "s":"a\\"b" }'
     const v = validateChunk(chunkOf([event('t1', `,"properties":${props}`)], { firstSeq: 41 }))
-    expect(v.rows.toString()).toBe(row('t1', 41, props))
+    expect(v.rows.toString()).toBe(verbatim(event('t1', `,"properties":${props}`), 41))
     expect(v).toMatchObject({ lines: 1, good: 1, blank: 0, rejects: [] })
   })
 
@@ -28,13 +32,28 @@ describe('validateChunk', () => {
     const customer = '"a\\"b\\\\c\\u0001\\/{x:String}é"'
     const line = `{"transaction_id":"t","customer":${customer},"code":"api","timestamp":${TS}}`
     const rows = validateChunk(chunkOf([line])).rows.toString()
-    expect(rows).toBe(row('t', 1, '{}', customer))
+    expect(rows).toBe(verbatim(line, 1))
     expect(JSON.parse(rows).customer).toBe('a"b\\c\u0001/{x:String}é')
   })
 
-  it('takes external_customer_id as the customer and drops unknown keys', () => {
+  it('copies lines with external_customer_id and unknown keys as written (the engine skips the unknown)', () => {
     const line = `{"external_customer_id":"ext","x":{"y":[1]},"transaction_id":"t","code":"api","timestamp":${TS}}`
-    expect(validateChunk(chunkOf([line])).rows.toString()).toBe(row('t', 1, '{}', '"ext"'))
+    expect(validateChunk(chunkOf([line])).rows.toString()).toBe(verbatim(line, 1))
+  })
+
+  it('rewrites lines the engine would read differently: escaped keys, null properties, ts or seq keys', () => {
+    const lines = [
+      `{"transaction_id":"t1","cust\\u006fmer":"c1","code":"api","timestamp":${TS}}`,
+      `{"transaction_id":"t2","customer":"c1","code":"api","timestamp":${TS},"properties":null}`,
+      `{"transaction_id":"t3","customer":"c1","code":"api","timestamp":${TS},"ts":"mine","properties":{"a":1}}`,
+      `{"transaction_id":"t4","external_customer_id":"e","code":"api","timestamp":${TS},"seq":5}`,
+    ]
+    expect(validateChunk(chunkOf([lines.join('\n')])).rows.toString()).toBe(
+      rewritten('t1', 1) +
+        rewritten('t2', 2) +
+        rewritten('t3', 3, '{"a":1}') +
+        rewritten('t4', 4, '{}', '"e"'),
+    )
   })
 
   it('writes Unix-seconds timestamps as whole milliseconds', () => {
@@ -110,7 +129,7 @@ describe('validateChunk', () => {
       chunkOf([pad(200), '\r\n', pad(201), '\n', pad(5000), '\r\n', event('ok')], { maxLineBytes: 200 }),
     )
     expect(v.good).toBe(2)
-    expect(v.rows.toString()).toBe(row('x', 1) + row('ok', 4))
+    expect(v.rows.toString()).toBe(verbatim(pad(200), 1) + row('ok', 4))
     expect(v.rejects.map((r) => [r.line, r.field, r.reason])).toEqual([
       [2, null, 'line is 201 bytes, over the 200-byte limit'],
       [3, null, 'line is 5000 bytes, over the 200-byte limit'],
@@ -151,12 +170,12 @@ describe('validateChunk', () => {
       .map((r) => JSON.parse(r))
     expect(rows).toHaveLength(500)
     expect(rows[499]).toEqual({
-      customer: 'c1',
-      transaction_id: 't499',
-      code: 'api',
       ts: TS_MS,
       seq: 2 ** 33 + 499,
-      properties: {},
+      transaction_id: 't499',
+      customer: 'c1',
+      code: 'api',
+      timestamp: '2026-10-05T12:00:00Z',
     })
     expect(rows[3].properties).toEqual({ v: 3.5, k: 's3' })
   })
