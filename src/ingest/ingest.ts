@@ -63,7 +63,7 @@ export interface IngestSummary {
 
 export const INGEST_DEFAULTS = {
   chunkBytes: 4 << 20,
-  batchBytes: 64 << 20,
+  batchBytes: 16 << 20,
   maxLineBytes: 64 << 10,
 } as const
 

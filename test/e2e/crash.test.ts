@@ -1,7 +1,7 @@
 // Nothing lost, nothing twice: an ingest killed at any moment (SIGKILL) or stopped with Ctrl-C, then
 // run again, leaves exactly the events of the file, and the same invoices as one clean run.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -22,19 +22,41 @@ function billing(data: string, args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-/** Starts an ingest and stops it with `signal` `afterMs` after it has opened the store. */
-async function interruptedIngest(data: string, signal: NodeJS.Signals, afterMs: number) {
+/** When to stop: some time after the store was opened, or once this many chunks were stored. */
+type When = { afterOpenMs: number } | { chunksStored: number }
+
+/**
+ * Starts an ingest and stops it with `signal`. Stored chunks are seen in the run's staging folder:
+ * a chunk's staging file is deleted once the INSERT that read it has returned.
+ */
+async function interruptedIngest(data: string, signal: NodeJS.Signals, when: When) {
   const child = spawn(process.execPath, [bin, 'ingest', events, '--json'], {
     cwd: root,
     env: { ...process.env, BILLING_DATA: data, CLICKHOUSE_URL: '' },
   })
   let stdout = ''
   child.stdout.on('data', (d) => (stdout += d))
+  let exited = false
   const done = new Promise<number | null>((resolve) =>
-    child.on('close', (code, sig) => resolve(sig ? -1 : code)),
+    child.on('close', (code, sig) => {
+      exited = true
+      resolve(sig ? -1 : code)
+    }),
   )
-  for (let i = 0; i < 200 && !existsSync(path.join(data, 'status')); i++) await sleep(25)
-  await sleep(afterMs)
+  if ('afterOpenMs' in when) {
+    for (let i = 0; i < 400 && !existsSync(path.join(data, 'status')); i++) await sleep(10)
+    await sleep(when.afterOpenMs)
+  } else {
+    const seen = new Set<string>()
+    let stored = 0
+    while (!exited && stored < when.chunksStored) {
+      const dir = readdirSync(os.tmpdir()).find((n) => n.startsWith(`billing-staging-${child.pid}-`))
+      const files = dir ? new Set(readdirSync(path.join(os.tmpdir(), dir))) : new Set<string>()
+      for (const f of seen) if (!files.has(f)) (stored++, seen.delete(f))
+      for (const f of files) seen.add(f)
+      await sleep(5)
+    }
+  }
   child.kill(signal)
   return { code: await done, stdout }
 }
@@ -81,10 +103,11 @@ describe('an interrupted ingest, run again', () => {
     const distinct = JSON.parse(first.stdout).new_events
     expect(distinct).toBe(LINES - LINES / 1000)
 
-    const partial: number[] = []
-    for (const afterMs of [0, 400, 1200]) {
-      const data = path.join(tmp, `killed-${afterMs}`)
-      const killed = await interruptedIngest(data, 'SIGKILL', afterMs)
+    const stops: When[] = [{ afterOpenMs: 0 }, { chunksStored: 1 }, { chunksStored: 6 }]
+    const partial: When[] = []
+    for (const [i, when] of stops.entries()) {
+      const data = path.join(tmp, `killed-${i}`)
+      const killed = await interruptedIngest(data, 'SIGKILL', when)
       expect(killed.code).toBe(-1)
       const rerun = billing(data, ['ingest', events, '--json'])
       expect(rerun.code).toBe(0)
@@ -92,15 +115,15 @@ describe('an interrupted ingest, run again', () => {
       // Whatever the killed run stored is replaced, not added to.
       expect(summary.new_events + summary.duplicates.already_stored).toBe(distinct)
       expect(invoices(data)).toEqual(expected)
-      if (summary.new_events > 0 && summary.duplicates.already_stored > 0) partial.push(afterMs)
+      if (summary.new_events > 0 && summary.duplicates.already_stored > 0) partial.push(when)
     }
-    // At least one kill landed mid-run: some events were stored, not all.
-    expect(partial.length).toBeGreaterThan(0)
+    // The kills after stored chunks landed mid-run: some events were stored, not all.
+    expect(partial).toEqual([{ chunksStored: 1 }, { chunksStored: 6 }])
   })
 
   it('reports what was stored when stopped with Ctrl-C, and a re-run finishes the job', async () => {
     const data = path.join(tmp, 'sigint')
-    const stopped = await interruptedIngest(data, 'SIGINT', 500)
+    const stopped = await interruptedIngest(data, 'SIGINT', { chunksStored: 2 })
     expect(stopped.code).toBe(130)
     const partial = JSON.parse(stopped.stdout)
     expect(partial.interrupted).toBe(true)
