@@ -10,7 +10,7 @@ import type { Store } from '../store/connect.js'
 import { insertStagingFiles } from '../store/write-events.js'
 import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
-import { countRunEvents, countStoredEvents, recordRun, startRun } from './runs.js'
+import { countStoredEvents, recordRun, startRun } from './runs.js'
 import { assertReadable, openSource, sourceName } from './sources.js'
 import { createStagingDir } from './staging-dir.js'
 import type { LineRejection } from './validate-chunk.js'
@@ -76,7 +76,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const keepRejects = options.keepRejects ?? 10
 
   for (const source of options.sources) assertReadable(source)
-  const storedBefore = await countStoredEvents(store)
+  const storedBefore = (await countStoredEvents(store)).events
   const run = await startRun(store, options.sources.map(sourceName))
   const stagingDir = createStagingDir()
   const pool = new Piscina<ValidateTask, ValidateResult>({
@@ -164,8 +164,9 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   }
 
   // Counted, not guessed: the store's own de-duplicated totals before and after the run.
-  const runEvents = await countRunEvents(store, run)
-  const newEvents = (await countStoredEvents(store)) - storedBefore
+  const after = await countStoredEvents(store, run)
+  const runEvents = after.ofRun
+  const newEvents = after.events - storedBefore
   const status = interrupted ? 'interrupted' : 'finished'
   await recordRun(store, { run, sources: options.sources.map(sourceName), ...counts(totals), status })
   const seconds = (performance.now() - started) / 1000

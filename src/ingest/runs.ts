@@ -33,25 +33,24 @@ SELECT {run:UInt32}, now64(3), if({finished:Bool}, now64(3), NULL), {sources:Arr
 }
 
 /** Events stored: one per (customer, transaction_id), however many copies arrived. */
-export async function countStoredEvents(store: Store): Promise<number> {
-  const rs = await store.client.query({
-    query: `SELECT count() AS n FROM ${store.db}.events FINAL`,
-    format: 'JSONEachRow',
-  })
-  return Number(((await rs.json()) as { n: string | number }[])[0]?.n ?? 0)
+export interface StoredCounts {
+  /** Events stored: one per (customer, transaction_id), however many copies arrived. */
+  events: number
+  /** Of those, the events whose newest copy came from `run`. */
+  ofRun: number
 }
 
 /**
- * Distinct events among the run's rows. Exact even after background merges: a merge keeps the newest
- * copy of an event, and this run's copy is newer than any earlier run's.
+ * One pass with FINAL, which keeps the newest copy of each event: exact even after background merges.
+ * An event of this run is newer than any earlier run's copy, so it counts for the run.
  */
-export async function countRunEvents(store: Store, run: number): Promise<number> {
+export async function countStoredEvents(store: Store, run = 0): Promise<StoredCounts> {
   const rs = await store.client.query({
-    query: `SELECT uniqExact(customer, transaction_id) AS n
-FROM ${store.db}.events
-WHERE version >= bitShiftLeft(toUInt64({run:UInt32}), 32)`,
+    query: `SELECT count() AS events, countIf(version >= bitShiftLeft(toUInt64({run:UInt32}), 32)) AS of_run
+FROM ${store.db}.events FINAL`,
     query_params: { run },
     format: 'JSONEachRow',
   })
-  return Number(((await rs.json()) as { n: string | number }[])[0]?.n ?? 0)
+  const row = ((await rs.json()) as { events: string | number; of_run: string | number }[])[0]
+  return { events: Number(row?.events ?? 0), ofRun: run === 0 ? 0 : Number(row?.of_run ?? 0) }
 }
