@@ -61,13 +61,15 @@ export function validateChunk(chunk: Chunk): ValidatedChunk {
     if (end - start > 32) o += src.copy(out, o, start, end)
     else for (let k = start; k < end; k++) out[o++] = src[k]!
   }
+  // Digits written from the last one back: no string, no temporary buffer.
   const putInt = (n: number) => {
-    const first = o
-    do {
-      out[o++] = 0x30 + (n % 10)
+    let digits = 1
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++
+    o += digits
+    for (let k = o - 1; k >= o - digits; k--) {
+      out[k] = 0x30 + (n % 10)
       n = Math.floor(n / 10)
-    } while (n > 0)
-    out.subarray(first, o).reverse()
+    }
   }
   const allUtf8 = isUtf8(b)
   const rejects: LineRejection[] = []
