@@ -51,10 +51,20 @@ export function excerptOf(b: Buffer, start: number, end: number): string {
   return stop < end ? `${text}…` : text
 }
 
-export function validateChunk(chunk: Chunk): ValidatedChunk {
-  const b = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength)
+/** The largest the staging rows of `bytes` of input can be. */
+export function rowsCapacity(bytes: number): number {
   // A good line is at least ~55 bytes and its row adds under 55 bytes of keys and numbers to it.
-  const out = Buffer.allocUnsafe(2 * b.length + 256)
+  return 2 * bytes + 256
+}
+
+/**
+ * Validates a chunk. `scratch`, when given and large enough, receives the staging rows (the result's
+ * `rows` is then a view of it): a worker reuses one buffer instead of leaving one per chunk to the GC.
+ */
+export function validateChunk(chunk: Chunk, scratch?: Buffer): ValidatedChunk {
+  const b = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength)
+  const capacity = rowsCapacity(b.length)
+  const out = scratch && scratch.length >= capacity ? scratch : Buffer.allocUnsafe(capacity)
   let o = 0
   // Short spans by hand: there Buffer#copy's call overhead costs more than the copying.
   const put = (src: Buffer, start = 0, end = src.length) => {
