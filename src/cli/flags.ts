@@ -22,6 +22,13 @@ export const storeFlags = {
     default: 'billing',
     env: 'BILLING_DATABASE',
   }),
+  retries: Flags.integer({
+    description:
+      'with --url: how many times a statement is sent again after a network failure, a timeout or a 5xx answer, with exponential backoff (0: never)',
+    default: 5,
+    min: 0,
+    env: 'BILLING_RETRIES',
+  }),
   wait: Flags.integer({
     description: 'seconds to wait for another billing process using the same data folder',
     default: 60,

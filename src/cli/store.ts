@@ -6,6 +6,7 @@ export interface StoreFlags {
   url?: string
   database: string
   wait?: number
+  retries?: number
 }
 
 export function storeFromFlags(flags: StoreFlags): Promise<Store> {
@@ -14,6 +15,7 @@ export function storeFromFlags(flags: StoreFlags): Promise<Store> {
     dataDir: flags.data,
     database: flags.database,
     lockWaitMs: (flags.wait ?? 60) * 1000,
+    retry: flags.retries === undefined ? undefined : { attempts: flags.retries + 1 },
     onWait: (message) => process.stderr.write(`${message}…\n`),
   })
 }

@@ -56,8 +56,19 @@ const KEYS = [
 ] as const
 const [TRANSACTION_ID, CUSTOMER, EXTERNAL_CUSTOMER_ID, CODE, TIMESTAMP, PROPERTIES] = [0, 1, 2, 3, 4, 5]
 const KEY_BYTES = KEYS.map((k) => Buffer.from(`"${k}"`))
-/** Staging columns that are not event keys: a line that has them as keys is rewritten, not copied. */
-const STAGING_ONLY_KEYS = new Set(['ts', 'seq'])
+/**
+ * The staging columns (src/store/event-sql.ts). The engine matches JSON keys to them without regard to
+ * case, so a line with another key that lowercases to one ("CODE", "ts") is rewritten, not copied.
+ */
+const STAGING_COLUMNS = new Set([
+  'customer',
+  'external_customer_id',
+  'transaction_id',
+  'code',
+  'ts',
+  'seq',
+  'properties',
+])
 const foundStarts = new Int32Array(KEYS.length)
 const foundEnds = new Int32Array(KEYS.length)
 
@@ -105,7 +116,7 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
         otherKeys ??= new Set()
         if (otherKeys.has(text)) return reject(text, `duplicate key "${text}"`)
         otherKeys.add(text)
-        if (STAGING_ONLY_KEYS.has(text)) verbatim = false
+        if (STAGING_COLUMNS.has(text.toLowerCase())) verbatim = false
         i = skipValue(b, i, end)
       } else {
         const name = KEYS[index]!

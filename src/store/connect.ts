@@ -1,12 +1,18 @@
 // One query layer for both stores: `@clickhouse/client`, over HTTP to a server or plugged into the
 // embedded engine through `chdb/connection`. Everything above this file is the same code for both.
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client'
+import { ClickHouseLogLevel, createClient, parseError, type ClickHouseClient } from '@clickhouse/client'
+import { randomUUID } from 'node:crypto'
+import { subscribe } from 'node:diagnostics_channel'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import type { ClientRequest, IncomingMessage } from 'node:http'
 import path from 'node:path'
+import { Readable } from 'node:stream'
+import { text } from 'node:stream/consumers'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { processIsAlive } from '../process-alive.js'
 import { checkIdentifier, quoteIdentifier } from './identifiers.js'
 import { migrate } from './migrate.js'
+import { classifyFailure, DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js'
 
 export interface StoreOptions {
   /** ClickHouse server URL; without it, the embedded engine in `dataDir`. */
@@ -19,6 +25,10 @@ export interface StoreOptions {
   lockWaitMs?: number
   /** Told once when this process starts waiting for the data folder. */
   onWait?: (message: string) => void
+  /** Server mode: how a statement is retried after a transient failure (default DEFAULT_RETRY_POLICY). */
+  retry?: Partial<RetryPolicy>
+  /** Server mode: how long one request may take before it is abandoned (and retried), in ms. */
+  requestTimeoutMs?: number
 }
 
 export interface Store {
@@ -48,7 +58,7 @@ function openServer(options: StoreOptions): Store {
     url: options.url,
     username: options.username ?? process.env.CLICKHOUSE_USER ?? 'default',
     password: options.password ?? process.env.CLICKHOUSE_PASSWORD ?? '',
-    request_timeout: 300_000,
+    request_timeout: options.requestTimeoutMs ?? 300_000,
     // Errors reach the caller as exceptions with their message; the client's own log would repeat them.
     log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
@@ -58,7 +68,7 @@ function openServer(options: StoreOptions): Store {
       http_headers_progress_interval_ms: '10000',
     },
   })
-  return wrap('server', client, options.database)
+  return wrap('server', retrying(client, { ...DEFAULT_RETRY_POLICY, ...options.retry }), options.database)
 }
 
 async function openEmbedded(options: StoreOptions): Promise<Store> {
@@ -120,4 +130,89 @@ function busy(dataDir: string, pid?: number): StoreBusyError {
 
 function wrap(kind: Store['kind'], client: ClickHouseClient, database: string): Store {
   return { kind, client, database, db: quoteIdentifier(database), close: () => client.close() }
+}
+
+// ---- Retries (server mode) ------------------------------------------------------------------------
+
+const RETRIED = new Set<string | symbol>(['query', 'command', 'exec', 'insert'])
+const MAKE_AGAIN = Symbol('makeAgain')
+
+/**
+ * The body of an INSERT sent with `exec`: `make` gives the same bytes each time, so that the store can
+ * send it again after a transient failure. The store reads the answer, empty on success, to its end
+ * within the attempt: a server that already sent its 200 status writes a late error there.
+ */
+export function insertBody(make: () => Readable): Readable {
+  return Object.assign(make(), { [MAKE_AGAIN]: make })
+}
+
+/**
+ * The client with query, command, exec and insert retried by the policy. Every statement the store
+ * sends is idempotent, so a re-send is safe even when the first attempt was applied. Each attempt
+ * has its own query id: a server may still be running the abandoned one. Not retried: a stream body
+ * that cannot be made again, and a failure while the caller reads a result.
+ */
+function retrying(client: ClickHouseClient, policy: RetryPolicy): ClickHouseClient {
+  watchStatuses()
+  return new Proxy(client, {
+    get(target, name) {
+      const member = Reflect.get(target, name, target) as unknown
+      if (typeof member !== 'function') return member
+      const call = (params: object) => (member as (p: object) => Promise<unknown>).call(target, params)
+      if (!RETRIED.has(name)) return member.bind(target)
+      return (params: { values?: unknown }) => {
+        const { values } = params
+        const again = (values as { [MAKE_AGAIN]?: () => Readable } | undefined)?.[MAKE_AGAIN]
+        if (values instanceof Readable && !again) return call(params)
+        let status: number | undefined
+        const attempt = async (n: number) => {
+          const query_id = randomUUID()
+          const body = n > 1 && again ? again() : values
+          statuses.set(query_id, undefined)
+          try {
+            const result = await call({
+              ...params,
+              ...(body === undefined ? {} : { values: body }),
+              query_id,
+            })
+            return again ? await readInsertAnswer(result as { stream: Readable }) : result
+          } catch (e) {
+            status = statuses.get(query_id)
+            if (body instanceof Readable) body.destroy() // an abandoned body closes the files it reads
+            throw e
+          } finally {
+            statuses.delete(query_id)
+          }
+        }
+        return withRetries(attempt, policy, (e) => classifyFailure(e, status), {
+          sleep: (ms) => sleep(ms),
+          now: () => Date.now(),
+          random: Math.random,
+        })
+      }
+    },
+  })
+}
+
+async function readInsertAnswer<R extends { stream: Readable }>(result: R): Promise<R> {
+  const answer = await text(result.stream)
+  if (/Code: \d+\. DB::Exception/.test(answer)) throw parseError(answer)
+  return { ...result, stream: Readable.from([]) }
+}
+
+/**
+ * HTTP status of the answer to each request in flight, by query id. The client's errors do not carry
+ * it, and it tells a 4xx (never retried) from a 5xx; Node publishes every HTTP response on this channel.
+ */
+const statuses = new Map<string, number | undefined>()
+let watching = false
+
+function watchStatuses(): void {
+  if (watching) return
+  watching = true
+  subscribe('http.client.response.finish', (message) => {
+    const { request, response } = message as { request: ClientRequest; response: IncomingMessage }
+    const id = new URLSearchParams(request.path.split('?')[1] ?? '').get('query_id')
+    if (id !== null && statuses.has(id)) statuses.set(id, response.statusCode)
+  })
 }

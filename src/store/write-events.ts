@@ -1,9 +1,12 @@
 // Stores staging files (validated events, see event-sql.ts) in the events table, one INSERT per batch.
+// Sending a batch again is idempotent: its rows have the same (customer, transaction_id) and version,
+// so the events table keeps one of them; that is why a server INSERT can be retried (connect.ts).
+import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import path from 'node:path'
-import { PassThrough } from 'node:stream'
+import { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
-import type { Store } from './connect.js'
+import { insertBody, type Store } from './connect.js'
 import { insertFromBodySql, insertFromFilesSql, STAGING_SETTINGS } from './event-sql.js'
 
 export async function insertStagingFiles(store: Store, run: number, files: string[]): Promise<void> {
@@ -24,8 +27,8 @@ export async function insertStagingFiles(store: Store, run: number, files: strin
   const { stream } = await store.client.exec({
     query: insertFromBodySql(store.db),
     query_params: { run },
-    values: concatenate(files),
-    clickhouse_settings: STAGING_SETTINGS,
+    values: insertBody(() => concatenate(files)),
+    clickhouse_settings: { ...STAGING_SETTINGS, insert_deduplication_token: batchToken(run, files) },
   })
   // Read the (empty) response to its end: until then the client keeps the socket, and after ten
   // unread responses every further INSERT waits for a keep-alive timeout.
@@ -33,15 +36,23 @@ export async function insertStagingFiles(store: Store, run: number, files: strin
   await finished(stream)
 }
 
-function concatenate(files: string[]): PassThrough {
-  const out = new PassThrough()
-  ;(async () => {
-    for (const f of files) {
-      for await (const piece of createReadStream(f)) {
-        if (!out.write(piece)) await new Promise((resolve) => out.once('drain', resolve))
-      }
-    }
-    out.end()
-  })().catch((e: Error) => out.destroy(e))
-  return out
+const PROCESS_NONCE = randomUUID()
+
+/**
+ * Names one batch, so that a server that de-duplicates inserts (replicated and ClickHouse Cloud tables
+ * do by default) drops a re-send that the first attempt had already stored, instead of keeping a
+ * second copy until a merge. Only a re-send of this very batch carries it: staging files belong to one
+ * ingest call of one process. A server that does not de-duplicate ignores it; FINAL counts once anyway.
+ */
+function batchToken(run: number, files: string[]): string {
+  const hash = createHash('sha256').update(`${PROCESS_NONCE}\n${run}\n${files.join('\n')}`)
+  return `billing-run${run}-${hash.digest('hex').slice(0, 32)}`
+}
+
+/** The staging files, one after the other. Destroyed early (an abandoned attempt), it closes the file it reads. */
+function concatenate(files: string[]): Readable {
+  async function* pieces() {
+    for (const f of files) yield* createReadStream(f)
+  }
+  return Readable.from(pieces(), { objectMode: false })
 }

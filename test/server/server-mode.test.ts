@@ -154,22 +154,40 @@ describe('billing --url (server mode)', () => {
 })
 
 describe('billing --url when the server fails', () => {
-  it('a 500 on the events INSERT fails the ingest with what was stored, records the run as failed; a re-run stores everything', async () => {
-    const db = database('fault')
+  it('a single 500 on an events INSERT is retried, and every event is stored once', async () => {
+    const db = database('retry')
     let failed = 0
     fault = (r) =>
       r.query.includes(`INSERT INTO \`${db}\`.events`) && failed++ === 0 ? { status: 500 } : 'ok'
     try {
-      const r = await onServer(db, ingestArgs())
+      const first = json(await onServer(db, ingestArgs()))
+      expect(failed).toBeGreaterThan(1)
+      expect(first).toMatchObject({
+        stored: 4587,
+        new_events: 4557,
+        duplicates: { in_input: 30, already_stored: 0 },
+      })
+    } finally {
+      fault = undefined
+    }
+  })
+
+  it('a server that keeps failing: the ingest gives up with the attempts and what was stored; a re-run stores everything', async () => {
+    const db = database('fault')
+    let failed = 0
+    fault = (r) => (r.query.includes(`INSERT INTO \`${db}\`.events`) ? (failed++, { status: 500 }) : 'ok')
+    try {
+      const r = await onServer(db, [...ingestArgs(), '--retries', '2'])
       expect(r.code).toBe(1)
       expect(r.stdout).toBe('')
-      // The server's message, what was stored, and that a re-run is safe.
       const message = r.stderr.replace(/\s+/g, ' ')
-      expect(message).toContain('ingest failed: injected fault: HTTP 500')
+      expect(message).toMatch(
+        /ingest failed: gave up after 3 attempts over \d+\.\d s: injected fault: HTTP 500/,
+      )
       expect(message).toContain(
         '0 events were confirmed stored before the failure; running the same command again is safe',
       )
-      expect(failed).toBe(1)
+      expect(failed).toBe(3)
 
       const ofRun = (status: string) =>
         server.requests.filter(
@@ -179,6 +197,7 @@ describe('billing --url when the server fails', () => {
       expect(ofRun('failed')).toHaveLength(1)
       expect(ofRun('failed')[0]!.params).toMatchObject({ run: '1', lines: '4587', accepted: '0' })
       expect(ofRun('finished')).toHaveLength(0)
+      fault = undefined
 
       // Nothing of the failed batch was stored: the next run stores every event as new.
       const rerun = json(await onServer(db, ingestArgs()))

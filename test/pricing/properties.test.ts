@@ -1,0 +1,246 @@
+// Money properties of the pricing engine against a slow reference written independently here: exact
+// integers (BigInt fixed point), graduated tiers walked one hundredth of a unit at a time, packages
+// counted one by one, rounding half-up done by hand. Covers what the per-model tests leave out:
+// fractional units, every model against a reference, amounts never negative unless (weighted_sum)
+// increments make the units negative, volume monotone within any tier, each line rounded once.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { buildInvoice } from '../../src/invoices/build.js'
+import { Decimal } from '../../src/money/decimal.js'
+import type { Charge, ChargeModel, Plan } from '../../src/plans/types.js'
+import { priceCharge } from '../../src/pricing/models/index.js'
+
+/** Fixed point with 8 decimals: prices have at most 4, units 2, and a rate is divided by 100. */
+const SCALE = 10n ** 8n
+const fixed = (text: string): bigint => {
+  const [int, frac = ''] = text.replace('-', '').split('.')
+  const v = BigInt(int!) * SCALE + BigInt(frac.padEnd(8, '0'))
+  return text.startsWith('-') ? -v : v
+}
+const mul = (a: bigint, b: bigint) => (a * b) / SCALE // exact here: the digits never exceed 8
+const text = (v: bigint): string => new Decimal(v.toString()).div(SCALE.toString()).toFixed()
+
+/** Amounts with up to 4 decimals, units with 2, counts of events: generated as exact text. */
+const amount = fc.integer({ min: 0, max: 500_000 }).map((n) => (n / 10_000).toFixed(4))
+const units = fc.integer({ min: -5_000, max: 20_000 }).map((n) => (n / 100).toFixed(2))
+const bounds = (n: number) =>
+  fc
+    .uniqueArray(fc.integer({ min: 1, max: 150 }), { minLength: n, maxLength: n })
+    .map((b) => b.sort((x, y) => x - y))
+const tiers = fc
+  .integer({ min: 1, max: 4 })
+  .chain((n) => fc.tuple(bounds(n - 1), fc.array(fc.tuple(amount, amount), { minLength: n, maxLength: n })))
+  .map(([ups, prices]) => prices.map(([price, fee], i) => ({ upTo: ups[i], price, fee })))
+
+type TierSpec = { upTo: number | undefined; price: string; fee: string }
+type Spec =
+  | { model: 'standard'; price: string }
+  | { model: 'graduated' | 'volume' | 'graduated_percentage'; tiers: TierSpec[] }
+  | { model: 'package'; size: string; price: string; free: string }
+  | { model: 'percentage'; rate: string; fee: string; free: string; freeEvents: number }
+
+const spec: fc.Arbitrary<Spec> = fc.oneof(
+  fc.record({ model: fc.constant('standard' as const), price: amount }),
+  fc.record({
+    model: fc.constantFrom('graduated' as const, 'volume' as const, 'graduated_percentage' as const),
+    tiers,
+  }),
+  fc.record({
+    model: fc.constant('package' as const),
+    size: fc.integer({ min: 1, max: 5_000 }).map((n) => (n / 100).toFixed(2)),
+    price: amount,
+    free: fc.integer({ min: 0, max: 5_000 }).map((n) => (n / 100).toFixed(2)),
+  }),
+  fc.record({
+    model: fc.constant('percentage' as const),
+    rate: amount,
+    fee: amount,
+    free: fc.integer({ min: 0, max: 5_000 }).map((n) => (n / 100).toFixed(2)),
+    freeEvents: fc.integer({ min: 0, max: 5 }),
+  }),
+)
+
+/** The same charge, as the pricing engine takes it. */
+function modelOf(s: Spec): ChargeModel {
+  const d = (t: string) => new Decimal(t)
+  const bound = (t: TierSpec) => (t.upTo === undefined ? {} : { upTo: d(String(t.upTo)) })
+  switch (s.model) {
+    case 'standard':
+      return { model: 'standard', unitPrice: d(s.price) }
+    case 'graduated':
+    case 'volume':
+      return {
+        model: s.model,
+        tiers: s.tiers.map((t) => ({ ...bound(t), unitPrice: d(t.price), flatFee: d(t.fee) })),
+      }
+    case 'graduated_percentage':
+      return {
+        model: s.model,
+        tiers: s.tiers.map((t) => ({ ...bound(t), rate: d(t.price), flatFee: d(t.fee) })),
+      }
+    case 'package':
+      return { model: 'package', packageSize: d(s.size), packagePrice: d(s.price), freeUnits: d(s.free) }
+    case 'percentage':
+      return {
+        model: 'percentage',
+        rate: d(s.rate),
+        fixedFee: d(s.fee),
+        freeUnits: d(s.free),
+        freeEvents: s.freeEvents,
+      }
+  }
+}
+
+/** The tier a unit (ending at `upper`, exclusive start) falls in: the first whose bound it does not pass. */
+function tierOf(ts: TierSpec[], upper: bigint): number {
+  const i = ts.findIndex((t) => t.upTo === undefined || upper <= BigInt(t.upTo) * SCALE)
+  return i < 0 ? ts.length - 1 : i
+}
+
+/** The slow reference: exact integers, one step at a time. */
+function reference(s: Spec, unitsText: string, events: number): bigint {
+  const u = fixed(unitsText)
+  const positive = u > 0n ? u : 0n
+  switch (s.model) {
+    case 'standard':
+      return mul(u, fixed(s.price))
+    case 'graduated':
+    case 'graduated_percentage': {
+      // Walk the units one hundredth at a time; each hundredth costs its tier's price, and each tier
+      // reached adds its flat fee once.
+      const step = SCALE / 100n
+      const per = (t: TierSpec) => (s.model === 'graduated' ? fixed(t.price) : fixed(t.price) / 100n)
+      let total = 0n
+      const reached = new Set<number>()
+      for (let done = 0n; done < positive; done += step) {
+        const i = tierOf(s.tiers, done + step)
+        reached.add(i)
+        total += mul(step, per(s.tiers[i]!))
+      }
+      for (const i of reached) total += fixed(s.tiers[i]!.fee)
+      return total
+    }
+    case 'volume': {
+      if (positive === 0n) return 0n
+      const t = s.tiers[tierOf(s.tiers, positive)]!
+      return mul(positive, fixed(t.price)) + fixed(t.fee)
+    }
+    case 'package': {
+      let left = u - fixed(s.free)
+      let packages = 0n
+      while (left > 0n) {
+        packages++
+        left -= fixed(s.size)
+      }
+      return packages * fixed(s.price)
+    }
+    case 'percentage': {
+      const billable = u - fixed(s.free) > 0n ? u - fixed(s.free) : 0n
+      const paid = BigInt(Math.max(0, events - s.freeEvents))
+      return mul(billable, fixed(s.rate)) / 100n + paid * fixed(s.fee)
+    }
+  }
+}
+
+/** Half-up (away from zero) to `digits` decimals, by hand. */
+function roundHalfUp(v: bigint, digits: number): bigint {
+  const unit = 10n ** (8n - BigInt(digits))
+  const magnitude = v < 0n ? -v : v
+  const q = magnitude / unit + ((magnitude % unit) * 2n >= unit ? 1n : 0n)
+  return (v < 0n ? -q : q) * unit
+}
+
+/** Units anywhere, and often right at, just below or just above a tier bound. */
+const unitsFor = (s: Spec): fc.Arbitrary<string> => {
+  const ups = 'tiers' in s ? s.tiers.flatMap((t) => (t.upTo === undefined ? [] : [t.upTo * 100])) : []
+  if (ups.length === 0) return units
+  const nearBound = fc.tuple(fc.constantFrom(...ups), fc.integer({ min: -1, max: 1 }))
+  return fc.oneof(
+    units,
+    nearBound.map(([b, d]) => ((b + d) / 100).toFixed(2)),
+  )
+}
+const charge = spec.chain((s) => fc.tuple(fc.constant(s), unitsFor(s)))
+
+const price = (s: Spec, u: string, events: number) =>
+  priceCharge(modelOf(s), { units: new Decimal(u), events })
+const events = fc.integer({ min: 0, max: 20 })
+
+describe('every charge model equals the slow reference', () => {
+  it('for any units, fractional and negative ones included', () => {
+    fc.assert(
+      fc.property(charge, events, ([s, u], n) => {
+        expect(price(s, u, n).toFixed()).toBe(text(reference(s, u, n)))
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('amounts are never negative unless increments make the units so', () => {
+  it('is never negative for zero or more units, with prices and fees of zero or more', () => {
+    fc.assert(
+      fc.property(charge, events, ([s, u], n) => {
+        const amount = price(s, u, n)
+        if (new Decimal(u).gte(0) || s.model !== 'standard')
+          expect(amount.isNegative() && !amount.isZero()).toBe(false)
+        // Only standard follows negative units (weighted_sum increments) below zero, unit for unit.
+        else expect(amount.toFixed()).toBe(new Decimal(u).times(s.price).toFixed())
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('volume is monotone within a tier', () => {
+  it('never charges less for more units in the same tier, whichever tier', () => {
+    fc.assert(
+      fc.property(tiers, fc.nat(), fc.nat(), fc.nat(), (ts, pick, a, b) => {
+        const i = pick % ts.length
+        const low = i === 0 ? 0 : ts[i - 1]!.upTo! * 100
+        const high = ts[i]!.upTo === undefined ? low + 100_000 : ts[i]!.upTo! * 100
+        const inTier = (n: number) => (low + 1 + (n % (high - low))) / 100 // in (low, high], hundredths
+        const [x, y] = [inTier(a), inTier(b)].sort((p, q) => p - q)
+        const s: Spec = { model: 'volume', tiers: ts }
+        const at = (u: number) => price(s, u.toFixed(2), 0)
+        expect(at(x!).lte(at(y!))).toBe(true)
+        // The tier's own upper bound is inside it (up_to is inclusive).
+        if (ts[i]!.upTo !== undefined) expect(at(x!).lte(at(high / 100))).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('each invoice line is rounded once, from the exact amount', () => {
+  it('matches rounding the reference amount half-up to the minor unit, and sums the rounded lines', () => {
+    const currency = fc.constantFrom(['USD', 2] as const, ['JPY', 0] as const, ['BHD', 3] as const)
+    fc.assert(
+      fc.property(currency, fc.array(charge, { minLength: 1, maxLength: 4 }), ([code, digits], cs) => {
+        const metric = { name: 'm', code: 'm', aggregation: 'sum' as const, property: 'v' }
+        const charges = cs.map(([s]) => ({ ...modelOf(s), metric, filters: {}, groupBy: [] }) as Charge)
+        const plan: Plan = {
+          code: 'p',
+          name: 'p',
+          currency: code,
+          interval: 'monthly',
+          fixedFee: new Decimal(0),
+          charges,
+          file: 'p.yaml',
+        }
+        const usage = cs.map(([, u], charge) => ({ charge, group: {}, units: new Decimal(u), events: 3 }))
+        const period = { from: new Date(0), to: new Date(1) }
+        const invoice = buildInvoice({
+          customer: { id: 'c', taxRate: new Decimal(0) },
+          plan,
+          period,
+          usage,
+        })
+        const expected = cs.map(([s, u]) => roundHalfUp(reference(s, u, 3), digits))
+        expect(invoice.lines.map((l) => l.amount.toFixed())).toEqual(expected.map(text))
+        expect(invoice.total.toFixed()).toBe(text(expected.reduce((a, b) => a + b, 0n)))
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
