@@ -31,6 +31,8 @@ export interface EventSpans {
   properties: Span | null
   /** The whole object, from `{` to `}`. */
   object: Span
+  /** Whether a property value is a boolean (stored as the text "true" or "false"). */
+  booleans: boolean
   /**
    * Whether the engine can read the line as written (see src/ingest/validate-chunk.ts): false when a
    * known key is spelled with escapes, properties is null, or a key would shadow a staging column.
@@ -138,6 +140,8 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
             const after = scanProperties(b, i, end)
             if (typeof after !== 'number') return after
             properties = { start: valueStart, end: after }
+            // Older servers cannot read a JSON boolean into a String: such lines are rewritten.
+            if (sawBoolean) verbatim = false
             i = after
           } else if (kind === 'null') {
             i = skipValue(b, i, end)
@@ -181,7 +185,8 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
       return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
     }
   }
-  return { ok: true, customer, transactionId, code, timestampMs, properties, object, verbatim }
+  const booleans = properties !== null && sawBoolean
+  return { ok: true, customer, transactionId, code, timestampMs, properties, object, verbatim, booleans }
 }
 
 function timestampOf(b: Buffer, start: number, end: number, str: StringSpan) {
@@ -195,6 +200,7 @@ function timestampOf(b: Buffer, start: number, end: number, str: StringSpan) {
  * Returns the index past the object, or why the line is rejected.
  */
 function scanProperties(b: Buffer, start: number, end: number): number | EventRejection {
+  sawBoolean = false
   const key: StringSpan = { start: 0, end: 0, escaped: false }
   let count = 0
   let anyEscaped = false
@@ -220,8 +226,10 @@ function scanProperties(b: Buffer, start: number, end: number): number | EventRe
       scanString(b, i, end, scratchValue)
       i = scratchValue.end
     } else if (kind === 'number') i = scanNumber(b, i, end)
-    else if (kind === 'true' || kind === 'false') i = skipValue(b, i, end)
-    else {
+    else if (kind === 'true' || kind === 'false') {
+      i = skipValue(b, i, end)
+      sawBoolean = true
+    } else {
       skipValue(b, i, end) // a line that is not JSON at all is reported as such first
       return reject(
         `properties.${decodeString(b, key)}`,
@@ -235,6 +243,8 @@ function scanProperties(b: Buffer, start: number, end: number): number | EventRe
   }
 }
 
+/** Set by scanProperties: the object it scanned had a boolean value. */
+let sawBoolean = false
 const scratchValue: StringSpan = { start: 0, end: 0, escaped: false }
 const nameStarts = new Int32Array(MAX_PROPERTIES)
 const nameEnds = new Int32Array(MAX_PROPERTIES)

@@ -1,6 +1,7 @@
 // One stage of ingest: a chunk of whole NDJSON lines in, the good events as the store's NDJSON rows
 // plus the rejected lines out. Pure: no I/O, so it runs the same in a worker, a test or a benchmark.
 import { isUtf8 } from 'node:buffer'
+import { scanString, type StringSpan } from '../events/json-scan.js'
 import { parseEventLine } from '../events/parse-event.js'
 
 export interface Chunk {
@@ -30,6 +31,7 @@ export interface ValidatedChunk {
 }
 
 const NEWLINE = 0x0a
+const literal: StringSpan = { start: 0, end: 0, escaped: false }
 const EXCERPT_BYTES = 200
 
 const PREFIX_VERBATIM_TS = Buffer.from('{"ts":')
@@ -80,6 +82,26 @@ export function validateChunk(chunk: Chunk, scratch?: Buffer): ValidatedChunk {
       out[k] = 0x30 + (n % 10)
       n = Math.floor(n / 10)
     }
+  }
+  // A validated flat object of scalars: outside strings, only `true` and `false` start with t or f.
+  const putQuotingBooleans = (start: number, end: number) => {
+    let from = start
+    for (let i = start; i < end;) {
+      const c = b[i]
+      if (c === 0x22) {
+        scanString(b, i, end, literal)
+        i = literal.end
+      } else if (c === 0x74 || c === 0x66) {
+        const length = c === 0x74 ? 4 : 5
+        put(b, from, i)
+        out[o++] = 0x22
+        put(b, i, i + length)
+        out[o++] = 0x22
+        i += length
+        from = i
+      } else i++
+    }
+    put(b, from, end)
   }
   const allUtf8 = isUtf8(b)
   const rejects: LineRejection[] = []
@@ -140,7 +162,11 @@ export function validateChunk(chunk: Chunk, scratch?: Buffer): ValidatedChunk {
           put(PREFIX_SEQ)
           putInt(seq)
           put(PREFIX_PROPS)
-          if (v.properties) {
+          if (v.properties && v.booleans) {
+            putQuotingBooleans(v.properties.start, v.properties.end)
+            out[o++] = 0x7d
+            out[o++] = NEWLINE
+          } else if (v.properties) {
             put(b, v.properties.start, v.properties.end)
             out[o++] = 0x7d
             out[o++] = NEWLINE

@@ -24,7 +24,7 @@ describe('validateChunk', () => {
   it('writes a staging row per good line with the source text of ids and properties', () => {
     const props = '{ "amount" : 0.10, "n":1e3, "big":123456789012345678901234567890, "ok":true, "s":"a\\"b" }'
     const v = validateChunk(chunkOf([event('t1', `,"properties":${props}`)], { firstSeq: 41 }))
-    expect(v.rows.toString()).toBe(verbatim(event('t1', `,"properties":${props}`), 41))
+    expect(v.rows.toString()).toBe(rewritten('t1', 41, props.replace('"ok":true', '"ok":"true"')))
     expect(v).toMatchObject({ lines: 1, good: 1, blank: 0, rejects: [] })
   })
 
@@ -39,6 +39,13 @@ describe('validateChunk', () => {
   it('copies lines with external_customer_id and unknown keys as written (the engine skips the unknown)', () => {
     const line = `{"external_customer_id":"ext","x":{"y":[1]},"transaction_id":"t","code":"api","timestamp":${TS}}`
     expect(validateChunk(chunkOf([line])).rows.toString()).toBe(verbatim(line, 1))
+  })
+
+  it('rewrites lines with boolean properties, quoting the booleans (servers before 24.1 cannot read them)', () => {
+    const line = event('t', ',"properties":{"ok":true,"s":"true false","no": false,"n":1e3}')
+    expect(validateChunk(chunkOf([line])).rows.toString()).toBe(
+      rewritten('t', 1, '{"ok":"true","s":"true false","no": "false","n":1e3}'),
+    )
   })
 
   it('rewrites lines the engine would read differently: escaped keys, null properties, ts or seq keys', () => {

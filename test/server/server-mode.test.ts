@@ -114,9 +114,10 @@ describe('billing --url (server mode)', () => {
     expect(inserts[0]!.dataBytes).toBeGreaterThan(0)
     expect(inserts[0]!.settings).toMatchObject({
       input_format_json_read_numbers_as_strings: '1',
-      input_format_json_read_bools_as_strings: '1',
       optimize_on_insert: '0',
     })
+    // Only settings that ClickHouse 23.8 knows: booleans are quoted by ingest itself.
+    expect(inserts[0]!.settings).not.toHaveProperty('input_format_json_read_bools_as_strings')
   })
 
   it('prints the same invoices as the embedded store', async () => {
