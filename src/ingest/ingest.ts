@@ -15,7 +15,7 @@ import { assertReadable, openSource, sourceName } from './sources.js'
 import { createStagingDir } from './staging-dir.js'
 import type { LineRejection } from './validate-chunk.js'
 import type { ValidateResult, ValidateTask } from './worker.js'
-import { workerFile } from './worker-file.js'
+import { compiledWorker } from '../compiled-worker.js'
 
 export interface IngestOptions {
   sources: string[]
@@ -80,7 +80,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const run = await startRun(store, options.sources.map(sourceName))
   const stagingDir = createStagingDir()
   const pool = new Piscina<ValidateTask, ValidateResult>({
-    filename: workerFile(),
+    filename: compiledWorker('ingest/worker'),
     minThreads: workers,
     maxThreads: workers,
   })

@@ -1,0 +1,168 @@
+import { Command, Flags } from '@oclif/core'
+import { existsSync } from 'node:fs'
+import ora from 'ora'
+import { plansFlag, storeFlags } from '../src/cli/flags.js'
+import { catalogFromFlag } from '../src/cli/catalog.js'
+import { storeFromFlags } from '../src/cli/store.js'
+import { runLoadtest, LOADTEST_DEFAULTS } from '../src/loadtest/loadtest.js'
+import { dropLoadtestDatabase, LoadtestDatabaseError } from '../src/loadtest/loadtest-store.js'
+import { ArrivalSchedule, parseDuration, parseRamp, parseRate } from '../src/loadtest/schedule.js'
+import { parseThreshold, THRESHOLD_METRICS, withDefaults } from '../src/loadtest/thresholds.js'
+import { EVENT_CODES, parseCodes } from '../src/loadtest/traffic.js'
+import { loadtestJson, loadtestTable, progressLine } from '../src/render/loadtest.js'
+
+export default class Loadtest extends Command {
+  static override description =
+    'Push synthetic usage events into the store at a fixed arrival rate (open model: events are due on schedule whether or not the store keeps up), then count every one back and time invoice --all over them. Exits 1 when a threshold fails.'
+
+  static override examples = [
+    '<%= config.bin %> loadtest --rate 200k --duration 30s',
+    "<%= config.bin %> loadtest --ramp 500k:10s,500k:50s --threshold 'p99<2s' --json",
+    '<%= config.bin %> loadtest --rate 1000 --duration 5s --out events.ndjson --keep',
+  ]
+
+  static override flags = {
+    rate: Flags.string({
+      description: 'events per second (1000000, 250k, 1.5M)',
+      exactlyOne: ['rate', 'ramp'],
+    }),
+    duration: Flags.string({ description: 'how long to send at --rate (60s, 2m, 1m30s)', default: '60s' }),
+    ramp: Flags.string({
+      description:
+        'stages RATE:DURATION,..., each ramping linearly from the previous rate (the first from 0)',
+    }),
+    customers: Flags.integer({
+      description: 'distinct customers (Zipf-distributed)',
+      default: 10_000,
+      min: 1,
+    }),
+    zipf: Flags.string({ description: 'Zipf exponent of the customer spread (0 = uniform)', default: '1' }),
+    codes: Flags.string({
+      description: `event codes to send (${EVENT_CODES.join(',')})`,
+      default: EVENT_CODES.join(','),
+    }),
+    seed: Flags.integer({
+      description: 'seed of the generator: the same seed sends the same events',
+      default: 1,
+    }),
+    workers: Flags.integer({
+      description: 'generation worker threads (default: cores - 1, at most 4)',
+      min: 1,
+    }),
+    'batch-size': Flags.integer({
+      description: 'most events one INSERT takes',
+      default: LOADTEST_DEFAULTS.batchEvents,
+      min: 1,
+    }),
+    linger: Flags.string({
+      description: 'how long generated events may wait for their INSERT to fill',
+      default: `${LOADTEST_DEFAULTS.lingerMs}ms`,
+    }),
+    inserts: Flags.integer({
+      description:
+        'INSERTs running at once (default: 1 on the embedded engine, which runs one query at a time; 2 on a server)',
+      min: 1,
+    }),
+    'chunk-size': Flags.integer({
+      description: 'most events one generation task makes',
+      default: LOADTEST_DEFAULTS.chunkEvents,
+      min: 1,
+    }),
+    threshold: Flags.string({
+      description: `pass/fail rule, repeatable: ${Object.keys(THRESHOLD_METRICS).join(', ')} (defaults: rate>=0.99, lost==0, duplicates==0)`,
+      multiple: true,
+    }),
+    ...storeFlags,
+    database: Flags.string({
+      description: 'database of the load test, never one with billing data; dropped at the end unless --keep',
+      default: 'billing_loadtest',
+    }),
+    keep: Flags.boolean({ description: 'keep the load-test database afterwards' }),
+    plans: plansFlag,
+    invoice: Flags.boolean({
+      description: 'time invoice --all over the events',
+      default: true,
+      allowNo: true,
+    }),
+    out: Flags.string({ description: 'also write the events as ingest lines (NDJSON) to this file' }),
+    'staging-dir': Flags.string({
+      description:
+        'folder for staging files (default: shared memory, /dev/shm, up to a quarter of RAM; then the temp folder)',
+    }),
+    json: Flags.boolean({ description: 'print the summary as one JSON object' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Loadtest)
+    const fail = (e: unknown): never => this.error((e as Error).message, { exit: 2 })
+    let schedule: ArrivalSchedule
+    let thresholds
+    let codes
+    let lingerMs: number
+    try {
+      lingerMs = parseDuration(flags.linger, '--linger')
+      schedule = flags.ramp
+        ? new ArrivalSchedule(parseRamp(flags.ramp))
+        : ArrivalSchedule.constant(
+            parseRate(flags.rate!, '--rate'),
+            parseDuration(flags.duration, '--duration'),
+          )
+      thresholds = withDefaults((flags.threshold ?? []).map(parseThreshold))
+      codes = parseCodes(flags.codes)
+    } catch (e) {
+      return fail(e)
+    }
+    const zipf = Number(flags.zipf)
+    if (!Number.isFinite(zipf) || zipf < 0)
+      this.error(`--zipf ${flags.zipf}: expected a number >= 0`, { exit: 2 })
+    let catalog
+    if (flags.invoice && existsSync(flags.plans)) catalog = await catalogFromFlag(flags.plans, this)
+    else if (flags.invoice)
+      process.stderr.write(`no plans folder ${flags.plans}: invoice --all is not timed\n`)
+
+    const store = await storeFromFlags(flags)
+    const stop = new AbortController()
+    const onSigint = () => stop.abort()
+    process.once('SIGINT', onSigint)
+    const tty = process.stderr.isTTY === true
+    const spinner = ora({ stream: process.stderr, isEnabled: tty })
+    if (tty) spinner.start('starting…')
+    try {
+      const summary = await runLoadtest(store, {
+        schedule,
+        traffic: { customers: flags.customers, zipf, codes, seed: flags.seed },
+        workers: flags.workers,
+        batchEvents: flags['batch-size'],
+        lingerMs,
+        inserts: flags.inserts,
+        stagingDir: flags['staging-dir'],
+        chunkEvents: flags['chunk-size'],
+        thresholds,
+        catalog,
+        outFile: flags.out,
+        signal: stop.signal,
+        onProgress: (p) => {
+          if (tty) spinner.text = progressLine(p)
+          else process.stderr.write(`${progressLine(p)}\n`)
+        },
+      })
+      spinner.stop()
+      this.log(flags.json ? JSON.stringify(loadtestJson(summary)) : loadtestTable(summary))
+      if (summary.interrupted) process.exitCode = 130
+      else if (!summary.passed) process.exitCode = 1
+    } catch (e) {
+      if (e instanceof LoadtestDatabaseError) this.error(e.message, { exit: 2 })
+      throw e
+    } finally {
+      spinner.stop()
+      process.off('SIGINT', onSigint)
+      // A database that is not a load test's is never dropped (the check refuses it again here).
+      if (!flags.keep)
+        await dropLoadtestDatabase(store).catch((e: Error) => {
+          if (!(e instanceof LoadtestDatabaseError))
+            process.stderr.write(`could not drop the database ${store.database}: ${e.message}\n`)
+        })
+      await store.close()
+    }
+  }
+}
