@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ingest, type IngestSummary } from '../../src/ingest/ingest.js'
-import type { Store } from '../../src/store/connect.js'
+import { openStore, type Store } from '../../src/store/connect.js'
 
 /** One event line as sent by a client; `properties` values are written as given (numbers stay numbers). */
 export interface EventInput {
@@ -53,4 +53,14 @@ export async function ingestEvents(
   const summary = await ingest(store, { sources: [source], rejectsPath: `${source}.rejects`, workers: 1 })
   if (summary.rejected > 0) throw new Error(`ingest rejected lines: ${JSON.stringify(summary.firstRejects)}`)
   return summary
+}
+
+/** Opens a fresh database in `dataDir`, runs `fn`, and closes the store whatever happens. */
+export async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ dataDir, database: uniqueDatabase() })
+  try {
+    return await fn(store)
+  } finally {
+    await store.close()
+  }
 }

@@ -5,8 +5,8 @@ import type { Period } from '../../src/invoices/types.js'
 import { measureUsage } from '../../src/invoices/usage-query.js'
 import { Decimal } from '../../src/money/decimal.js'
 import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
-import { openStore, type Store } from '../../src/store/connect.js'
-import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase, type EventInput } from '../support/events.js'
+import type { Store } from '../../src/store/connect.js'
+import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 
 let dataDir: string
 let eventsDir: string
@@ -41,16 +41,6 @@ function ev(
   return { transaction_id: `t${++seq}`, customer: 'c1', code: 'ev', timestamp, properties, ...more }
 }
 
-/** Opens a fresh database, runs `fn`, and closes the store whatever happens. */
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ dataDir, database: uniqueDatabase() })
-  try {
-    return await fn(store)
-  } finally {
-    await store.close()
-  }
-}
-
 /** What the engine measured for customer c1, exact decimals as text. */
 async function measured(store: Store, charges: Charge[], period: Period = OCTOBER) {
   const { usage } = await measureUsage(store, charges, period, 'c1')
@@ -64,7 +54,7 @@ async function measured(store: Store, charges: Charge[], period: Period = OCTOBE
 
 describe('count', () => {
   it('counts the events of its code for the customer, in the period', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ...Array.from({ length: 5 }, (_, i) => ev(`2026-10-0${i + 1}T12:00:00Z`)),
         ev('2026-10-02T00:00:00Z', {}, { code: 'other' }),
@@ -79,7 +69,7 @@ describe('count', () => {
 
 describe('sum', () => {
   it('adds 30 events of 0.1 to exactly 3', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(
         store,
         eventsDir,
@@ -97,7 +87,7 @@ describe('sum', () => {
     }))
 
   it('reads numbers as written (1e3, 0.10, negatives, numeric strings); a non-number is invalid and adds nothing', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         // Raw lines, so that the JSON number text reaches the engine exactly as a client would send it.
         `{"transaction_id":"r1","customer":"c1","code":"ev","timestamp":"2026-10-03T00:00:00Z","properties":{"v":1e3}}`,
@@ -117,7 +107,7 @@ describe('sum', () => {
 
 describe('unique_count', () => {
   it('counts distinct values; events lacking the property are not counted', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-10-01T00:00:00Z', { user: 'a' }),
         ev('2026-10-02T00:00:00Z', { user: 'b' }),
@@ -135,7 +125,7 @@ describe('unique_count', () => {
 
 describe('max', () => {
   it('is the largest value in the period', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-10-01T00:00:00Z', { c: 3 }),
         ev('2026-10-02T00:00:00Z', { c: 17.5 }),
@@ -149,7 +139,7 @@ describe('max', () => {
     }))
 
   it('is 0 when there are no events', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [ev('2026-10-04T00:00:00Z', { c: 9 }, { code: 'other' })])
       expect(await measured(store, [charge('max', 'c')])).toEqual([])
       const { invoice } = await invoiceCustomer(store, catalogOf([charge('max', 'c')]), {
@@ -164,7 +154,7 @@ describe('max', () => {
 
 describe('latest', () => {
   it('is the value of the event with the latest timestamp, and a later copy of a transaction replaces it', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       const late = ev('2026-10-20T00:00:00Z', { g: 30 })
       await ingestEvents(store, eventsDir, [
         ev('2026-10-05T00:00:00Z', { g: 10 }),
@@ -196,7 +186,7 @@ describe('latest', () => {
 describe('weighted_sum', () => {
   // November 2026: 30 days. Units = sum(running total x time held) / length of the period.
   it('+100 at the start and +50 at the exact middle of a 30-day period gives 125', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-11-01T00:00:00Z', { gb: 100 }),
         ev('2026-11-16T00:00:00Z', { gb: 50 }),
@@ -207,7 +197,7 @@ describe('weighted_sum', () => {
     }))
 
   it('carries earlier increments in full, takes negative increments, and excludes one at exactly `to`', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-09-10T08:00:00Z', { gb: 150 }), // before the period: held all of it
         ev('2026-10-31T23:59:59.999Z', { gb: 50 }), // before the period too
@@ -225,7 +215,7 @@ describe('weighted_sum', () => {
     }))
 
   it('is the carried total alone when nothing happens in the period', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-10-15T00:00:00Z', { gb: 80 }),
         ev('2026-10-20T00:00:00Z', { gb: -30 }),
@@ -236,7 +226,7 @@ describe('weighted_sum', () => {
     }))
 
   it('carries only the newest copy of an earlier increment', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       const [kept, recoded, moved] = [
         ev('2026-10-15T00:00:00Z', { gb: 80 }),
         ev('2026-10-16T00:00:00Z', { gb: 5 }),
@@ -256,7 +246,7 @@ describe('weighted_sum', () => {
 
 describe('several measures in one pass', () => {
   it('measures each charge from the same events, with its own event count', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-10-01T00:00:00Z', { v: 2, u: 'x' }),
         ev('2026-10-02T00:00:00Z', { v: 5, u: 'y' }),

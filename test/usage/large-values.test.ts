@@ -4,8 +4,7 @@ import type { Period } from '../../src/invoices/types.js'
 import { measureUsage } from '../../src/invoices/usage-query.js'
 import { Decimal } from '../../src/money/decimal.js'
 import type { AggregationName, Charge } from '../../src/plans/types.js'
-import { openStore } from '../../src/store/connect.js'
-import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
+import { ingestEvents, removeTempDirs, tempDir, withStore } from '../support/events.js'
 
 let dataDir: string
 let eventsDir: string
@@ -28,8 +27,7 @@ function charge(aggregation: AggregationName): Charge {
 }
 
 it('sums and time-weights values up to 1e30 without overflow, and keeps 20 decimals', async () => {
-  const store = await openStore({ dataDir, database: uniqueDatabase() })
-  try {
+  await withStore(dataDir, async (store) => {
     await ingestEvents(store, eventsDir, [
       ...Array.from({ length: 20 }, (_, i) => ({
         transaction_id: `big${i}`,
@@ -52,7 +50,5 @@ it('sums and time-weights values up to 1e30 without overflow, and keeps 20 decim
     expect(usage[1]!.units.toFixed(6)).toBe(
       new Decimal('200000000000000000000000000.0000000000001').times(30).div(31).toFixed(6),
     )
-  } finally {
-    await store.close()
-  }
+  })
 })

@@ -10,8 +10,8 @@ import { Decimal } from '../../src/money/decimal.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import type { AggregationName, Charge } from '../../src/plans/types.js'
 import { invoiceJson } from '../../src/render/invoice.js'
-import { openStore, type Store } from '../../src/store/connect.js'
-import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase, type EventInput } from '../support/events.js'
+import type { Store } from '../../src/store/connect.js'
+import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 
 let dataDir: string
 let eventsDir: string
@@ -53,15 +53,6 @@ function ev(
   return { transaction_id: `t${++seq}`, customer: 'c1', code: 'ev', timestamp, properties, ...more }
 }
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ dataDir, database: uniqueDatabase() })
-  try {
-    return await fn(store)
-  } finally {
-    await store.close()
-  }
-}
-
 /** Usage rows of customer c1 as plain values: [measure, group, units, events]. */
 async function measured(store: Store, charges: Charge[], period: Period = OCTOBER, customer = 'c1') {
   const { usage } = await measureUsage(store, charges, period, customer)
@@ -70,7 +61,7 @@ async function measured(store: Store, charges: Charge[], period: Period = OCTOBE
 
 describe('the period is half-open, in UTC', () => {
   it('includes an event at exactly `from` and excludes one at exactly `to`, whatever the offset it was sent with', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       // Powers of two: the sum tells exactly which events were billed.
       await ingestEvents(store, eventsDir, [
         ev('2026-10-01T00:00:00.000Z', { v: 1 }), // from: in
@@ -92,7 +83,7 @@ describe('the period is half-open, in UTC', () => {
 
 describe('the newest copy of an event wins', () => {
   it('bills an event re-sent with its timestamp moved out of the period in the new period only', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       const a = ev('2026-10-15T00:00:00Z', { v: 1 })
       const b = ev('2026-10-20T00:00:00Z', { v: 10 })
       await ingestEvents(store, eventsDir, [a, b])
@@ -112,7 +103,7 @@ describe('the newest copy of an event wins', () => {
 
 describe('filters', () => {
   it('keep only events whose property equals one of the values; events without the property are excluded', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-10-02T00:00:00Z', { tokens: 1, model: 'gpt-4o' }),
         ev('2026-10-02T00:00:00Z', { tokens: 2, model: 'gpt-4' }),
@@ -126,7 +117,7 @@ describe('filters', () => {
     }))
 
   it('must all hold, compare the text of numbers and booleans, and belong to their own charge', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-10-02T00:00:00Z', { tokens: 1, model: 'a', region: 'eu', tier: 1, beta: true }),
         ev('2026-10-02T00:00:00Z', { tokens: 2, model: 'a', region: 'us', tier: 2, beta: false }),
@@ -155,7 +146,7 @@ describe('filters', () => {
 
 describe('group_by', () => {
   it("measures one row per distinct value, '' where the property is missing", () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ...['us', 'us', 'us', 'eu', 'eu'].map((region, i) =>
           ev('2026-10-03T00:00:00Z', { region, v: 10 ** i }),
@@ -172,7 +163,7 @@ describe('group_by', () => {
     }))
 
   it('groups by several properties at once, in their order', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         ev('2026-10-03T00:00:00Z', { region: 'eu', model: 'b' }),
         ev('2026-10-03T00:00:00Z', { region: 'eu', model: 'a' }),
@@ -189,7 +180,7 @@ describe('group_by', () => {
 
 describe('customers', () => {
   it('are measured apart, even with the same transaction ids', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
         {
           transaction_id: 'tx1',
@@ -220,7 +211,7 @@ describe('customers', () => {
 
 describe('invoiceAll', () => {
   it('gives every customer the invoice invoiceCustomer gives, bills plan holders without events, and lists the unbilled', () =>
-    withStore(async (store) => {
+    withStore(dataDir, async (store) => {
       const catalog = await loadCatalog(plansFolder())
       await ingestEvents(store, eventsDir, [
         ev('2026-10-02T00:00:00Z', { tokens: 100, region: 'eu' }, { customer: 'a', code: 'call' }),
