@@ -77,7 +77,8 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
 
   for (const source of options.sources) assertReadable(source)
   const storedBefore = (await countStoredEvents(store)).events
-  const run = await startRun(store, options.sources.map(sourceName))
+  const sources = options.sources.map(sourceName)
+  const run = await startRun(store, sources)
   const stagingDir = createStagingDir()
   const pool = new Piscina<ValidateTask, ValidateResult>({
     filename: compiledWorker('ingest/worker'),
@@ -85,7 +86,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     maxThreads: workers,
   })
   const rejects = new RejectsFile(options.rejectsPath)
-  const totals = { lines: 0, blank: 0, accepted: 0, rejected: 0, stored: 0 }
+  const totals = { lines: 0, blank: 0, rejected: 0, stored: 0 }
   const firstRejects: EventRejectionRecord[] = []
   const writer = new BatchWriter(store, run, batchBytes, (n) => (totals.stored += n))
   let interrupted = false
@@ -108,7 +109,6 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
         const result = await inFlight.shift()!
         totals.lines += result.lines
         totals.blank += result.blank
-        totals.accepted += result.good
         for (const r of result.rejects) await onReject(name, r)
         if (result.stagingFile) await writer.add(result.stagingFile, result.stagingBytes, result.good)
         options.onProgress?.({
@@ -146,7 +146,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   } catch (e) {
     const record = {
       run,
-      sources: options.sources.map(sourceName),
+      sources,
       ...counts(totals),
       status: 'failed' as const,
     }
@@ -168,11 +168,11 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const runEvents = after.ofRun
   const newEvents = after.events - storedBefore
   const status = interrupted ? 'interrupted' : 'finished'
-  await recordRun(store, { run, sources: options.sources.map(sourceName), ...counts(totals), status })
+  await recordRun(store, { run, sources, ...counts(totals), status })
   const seconds = (performance.now() - started) / 1000
   return {
     run,
-    sources: options.sources.map(sourceName),
+    sources,
     lines: totals.lines,
     blank: totals.blank,
     accepted: totals.stored,
