@@ -4,7 +4,7 @@
 // Usage: node dist/bench/engine-limit.js FILE DATA_DIR
 import path from 'node:path'
 import { openStore } from '../src/store/connect.js'
-import { STAGING_SETTINGS } from '../src/store/event-sql.js'
+import { stagingSettings } from '../src/store/event-sql.js'
 
 const [file, dataDir] = process.argv.slice(2)
 if (!file || !dataDir) throw new Error('usage: engine-limit FILE DATA_DIR')
@@ -17,7 +17,7 @@ FROM file({file:String}, 'JSONEachRow',
           'transaction_id String, customer String, code String, timestamp String, properties Map(String, String)')`,
   query_params: { file: path.resolve(file) },
   // The engine skips the file's few bad lines itself, as a raw load would.
-  clickhouse_settings: { ...STAGING_SETTINGS, input_format_allow_errors_ratio: 0.01 },
+  clickhouse_settings: { ...stagingSettings('JSONEachRow'), input_format_allow_errors_ratio: 0.01 },
 })
 const seconds = Number(process.hrtime.bigint() - started) / 1e9
 await store.close()

@@ -99,7 +99,7 @@ export async function insertAll(
   return measure(events, async () => {
     let next = 0
     const lane = async () => {
-      while (next < batches.length) await insertStagingFiles(store, 1, batches[next++]!)
+      while (next < batches.length) await insertStagingFiles(store, 1, batches[next++]!, 'JSONEachRow')
     }
     await Promise.all(Array.from({ length: concurrency }, lane))
   })

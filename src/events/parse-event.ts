@@ -1,6 +1,6 @@
 // The rules of one event line. A line is good only when every rule holds; otherwise the verdict
 // names the field and what was expected, and the line goes to the rejects file.
-import { parseIsoTimestamp, parseIsoTimestampBytes, parseUnixSeconds } from './timestamp.js'
+import { isoTimestampMs, parseIsoTimestamp, parseUnixSeconds } from './timestamp.js'
 import {
   JsonScanError,
   kindAt,
@@ -20,34 +20,7 @@ export interface Span {
   end: number
 }
 
-export interface EventSpans {
-  ok: true
-  /** JSON string literals (quotes included), exactly as they were written. */
-  customer: Span
-  transactionId: Span
-  code: Span
-  timestampMs: number
-  /** The `properties` object's JSON text, or null when there is none. */
-  properties: Span | null
-  /** The whole object, from `{` to `}`. */
-  object: Span
-  /** Whether a property value is a boolean (stored as the text "true" or "false"). */
-  booleans: boolean
-  /**
-   * Whether the engine can read the line as written (see src/ingest/validate-chunk.ts): false when a
-   * known key is spelled with escapes, properties is null, or a key would shadow a staging column.
-   */
-  verbatim: boolean
-}
-
-export interface EventRejection {
-  ok: false
-  field: string | null
-  reason: string
-}
-
-export type EventVerdict = EventSpans | EventRejection
-
+/** The event keys we read, by their index (a `Field`). */
 const KEYS = [
   'transaction_id',
   'customer',
@@ -56,30 +29,88 @@ const KEYS = [
   'timestamp',
   'properties',
 ] as const
-const [TRANSACTION_ID, CUSTOMER, EXTERNAL_CUSTOMER_ID, CODE, TIMESTAMP, PROPERTIES] = [0, 1, 2, 3, 4, 5]
+export const TRANSACTION_ID = 0
+export const CUSTOMER = 1
+export const EXTERNAL_CUSTOMER_ID = 2
+export const CODE = 3
+export const TIMESTAMP = 4
+export const PROPERTIES = 5
 const KEY_BYTES = KEYS.map((k) => Buffer.from(`"${k}"`))
+
+/** What a property value is: its text goes to the store as written, or decoded for strings. */
+export const STRING = 0
+export const ESCAPED_STRING = 1
+export const NUMBER = 2
+export const BOOLEAN = 3
+
 /**
- * The staging columns (src/store/event-sql.ts). The engine matches JSON keys to them without regard to
- * case, so a line with another key that lowercases to one ("CODE", "ts") is rewritten, not copied.
+ * A good event line, as byte offsets into the buffer it was read from. Parsing fills one instance
+ * again for every line (no allocation per line), so use it before the next line is parsed.
  */
-const STAGING_COLUMNS = new Set([
-  'customer',
-  'external_customer_id',
-  'transaction_id',
-  'code',
-  'ts',
-  'seq',
-  'properties',
-])
-const foundStarts = new Int32Array(KEYS.length)
-const foundEnds = new Int32Array(KEYS.length)
+export class EventLine {
+  readonly ok = true
+  /** Per field: the value's span, quotes included for strings; start is -1 when the key is absent. */
+  readonly starts = new Int32Array(KEYS.length)
+  readonly ends = new Int32Array(KEYS.length)
+  /** Per field: whether the string value has escapes (the store must get it decoded). */
+  readonly escaped = new Uint8Array(KEYS.length)
+  /** CUSTOMER, or EXTERNAL_CUSTOMER_ID when that alias was sent alone. */
+  customerField = CUSTOMER
+  timestampMs = 0
+  propertyCount = 0
+  /** Per property k: name span at [2k, 2k + 1] (quotes included); the value's span likewise. */
+  readonly names = new Int32Array(2 * MAX_PROPERTIES)
+  readonly values = new Int32Array(2 * MAX_PROPERTIES)
+  readonly nameEscaped = new Uint8Array(MAX_PROPERTIES)
+  /** STRING, ESCAPED_STRING, NUMBER or BOOLEAN. */
+  readonly valueKinds = new Uint8Array(MAX_PROPERTIES)
+
+  /** The span of a field's value, or null when absent (and for `"properties": null`). */
+  span(field: number): Span | null {
+    return this.starts[field]! >= 0 ? { start: this.starts[field]!, end: this.ends[field]! } : null
+  }
+
+  get customer(): Span {
+    return this.span(this.customerField)!
+  }
+
+  get transactionId(): Span {
+    return this.span(TRANSACTION_ID)!
+  }
+
+  get code(): Span {
+    return this.span(CODE)!
+  }
+
+  get properties(): Span | null {
+    return this.span(PROPERTIES)
+  }
+}
+
+export interface EventRejection {
+  ok: false
+  field: string | null
+  reason: string
+}
+
+export type EventVerdict = EventLine | EventRejection
 
 const reject = (field: string | null, reason: string): EventRejection => ({ ok: false, field, reason })
 
-/** Parses the event line in `b[start, end)` (no newline, already known to be valid UTF-8). */
-export function parseEventLine(b: Buffer, start: number, end: number): EventVerdict {
+const shared = new EventLine()
+
+/**
+ * Parses the event line in `b[start, end)` (no newline, already known to be valid UTF-8). A good line
+ * comes back as `into`, filled in.
+ */
+export function parseEventLine(
+  b: Buffer,
+  start: number,
+  end: number,
+  into: EventLine = shared,
+): EventVerdict {
   try {
-    return parseObject(b, start, end)
+    return parseObject(b, start, end, into)
   } catch (e) {
     if (e instanceof JsonScanError)
       return reject(null, `not valid JSON: ${e.message} at column ${e.at - start + 1}`)
@@ -87,20 +118,19 @@ export function parseEventLine(b: Buffer, start: number, end: number): EventVerd
   }
 }
 
-function parseObject(b: Buffer, start: number, end: number): EventVerdict {
+const key: StringSpan = { start: 0, end: 0, escaped: false }
+const value: StringSpan = { start: 0, end: 0, escaped: false }
+
+function parseObject(b: Buffer, start: number, end: number, line: EventLine): EventVerdict {
   let i = skipWhitespace(b, start, end)
   if (i >= end) return reject(null, 'empty line')
   if (b[i] !== 0x7b) return reject(null, 'not valid JSON: expected an object starting with {')
-  // Spans of the known keys, by their index in KEYS (-1: not seen); typed arrays keep this loop monomorphic.
-  const starts = foundStarts.fill(-1)
-  const ends = foundEnds
-  const objectStart = i
-  let verbatim = true
+  const starts = line.starts.fill(-1)
+  const ends = line.ends
+  const escaped = line.escaped
+  line.propertyCount = 0
+  let seen = 0 // bit per field, so that `"properties": null` twice is still a duplicate
   let otherKeys: Set<string> | undefined
-  let timestampMs: number | undefined
-  let properties: Span | null = null
-  const key: StringSpan = { start: 0, end: 0, escaped: false }
-  const value: StringSpan = { start: 0, end: 0, escaped: false }
 
   i = skipWhitespace(b, i + 1, end)
   if (b[i] === 0x7d) i++
@@ -111,51 +141,45 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
       i = skipWhitespace(b, key.end, end)
       if (b[i] !== 0x3a) throw new JsonScanError("expected ':' after a key", i)
       i = skipWhitespace(b, i + 1, end)
-      const index = knownKey(b, key)
-      const kind = kindAt(b, i)
-      if (index < 0) {
+      const field = knownKey(b, key)
+      if (field < 0) {
         const text = decodeString(b, key)
         otherKeys ??= new Set()
         if (otherKeys.has(text)) return reject(text, `duplicate key "${text}"`)
         otherKeys.add(text)
-        if (STAGING_COLUMNS.has(text.toLowerCase())) verbatim = false
         i = skipValue(b, i, end)
       } else {
-        const name = KEYS[index]!
-        if (starts[index]! >= 0) return reject(name, `duplicate key "${name}"`)
-        if (key.escaped) verbatim = false
+        const name = KEYS[field]!
+        if (seen & (1 << field)) return reject(name, `duplicate key "${name}"`)
+        seen |= 1 << field
         const valueStart = i
-        if (name === 'timestamp') {
-          if (kind === 'string') {
-            scanString(b, i, end, value)
-            i = value.end
-          } else if (kind === 'number') i = scanNumber(b, i, end)
-          else
-            return reject('timestamp', `expected an ISO-8601 string or Unix seconds, got ${describe(kind)}`)
-          const ts = timestampOf(b, valueStart, i, value)
-          if (!ts.ok) return reject('timestamp', ts.reason)
-          timestampMs = ts.ms
-        } else if (name === 'properties') {
-          if (kind === 'object') {
-            const after = scanProperties(b, i, end)
+        const c = b[i]
+        let present = true
+        if (field === TIMESTAMP) {
+          const after = readTimestamp(b, i, end, line)
+          if (typeof after !== 'number') return after
+          i = after
+        } else if (field === PROPERTIES) {
+          if (c === 0x7b) {
+            const after = scanProperties(b, i, end, line)
             if (typeof after !== 'number') return after
-            properties = { start: valueStart, end: after }
-            // Older servers cannot read a JSON boolean into a String: such lines are rewritten.
-            if (sawBoolean) verbatim = false
             i = after
-          } else if (kind === 'null') {
-            i = skipValue(b, i, end)
-            verbatim = false
-          } else return reject('properties', `expected an object, got ${describe(kind)}`)
+          } else if (c === 0x6e) {
+            i = skipValue(b, i, end) // null: no properties
+            present = false
+          } else return reject(name, `expected an object, got ${describe(kindAt(b, i))}`)
         } else {
-          if (kind !== 'string') return reject(name, `expected a string, got ${describe(kind)}`)
+          if (c !== 0x22) return reject(name, `expected a string, got ${describe(kindAt(b, i))}`)
           scanString(b, i, end, value)
           i = value.end
-          if (value.end - value.start <= 2) return reject(name, 'must not be empty')
-          if (value.end - value.start > MAX_ID_BYTES) return reject(name, `longer than ${MAX_ID_BYTES} bytes`)
+          if (i - valueStart <= 2) return reject(name, 'must not be empty')
+          if (i - valueStart > MAX_ID_BYTES) return reject(name, `longer than ${MAX_ID_BYTES} bytes`)
+          escaped[field] = value.escaped ? 1 : 0
         }
-        starts[index] = valueStart
-        ends[index] = i
+        if (present) {
+          starts[field] = valueStart
+          ends[field] = i
+        }
       }
       i = skipWhitespace(b, i, end)
       if (b[i] === 0x2c) {
@@ -168,40 +192,54 @@ function parseObject(b: Buffer, start: number, end: number): EventVerdict {
       }
       throw new JsonScanError("expected ',' or '}'", i)
     }
-  const object = { start: objectStart, end: i }
   if (skipWhitespace(b, i, end) !== end) throw new JsonScanError('unexpected characters after the object', i)
 
-  const span = (k: number): Span | undefined =>
-    starts[k]! >= 0 ? { start: starts[k]!, end: ends[k]! } : undefined
-  const transactionId = span(TRANSACTION_ID)
-  const customer = span(CUSTOMER) ?? span(EXTERNAL_CUSTOMER_ID)
-  const code = span(CODE)
-  if (!transactionId) return reject('transaction_id', 'missing (required)')
-  if (!customer) return reject('customer', 'missing (required; external_customer_id is accepted as an alias)')
-  if (!code) return reject('code', 'missing (required)')
-  if (timestampMs === undefined) return reject('timestamp', 'missing (required)')
-  if (starts[CUSTOMER]! >= 0 && starts[EXTERNAL_CUSTOMER_ID]! >= 0) {
-    if (!sameString(b, span(CUSTOMER)!, span(EXTERNAL_CUSTOMER_ID)!)) {
-      return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
-    }
+  if (starts[TRANSACTION_ID]! < 0) return reject('transaction_id', 'missing (required)')
+  const hasCustomer = starts[CUSTOMER]! >= 0
+  const hasAlias = starts[EXTERNAL_CUSTOMER_ID]! >= 0
+  if (!hasCustomer && !hasAlias)
+    return reject('customer', 'missing (required; external_customer_id is accepted as an alias)')
+  if (starts[CODE]! < 0) return reject('code', 'missing (required)')
+  if (!(seen & (1 << TIMESTAMP))) return reject('timestamp', 'missing (required)')
+  if (hasCustomer && hasAlias && fieldText(b, line, CUSTOMER) !== fieldText(b, line, EXTERNAL_CUSTOMER_ID)) {
+    return reject('external_customer_id', 'differs from customer (send one of them, or the same value)')
   }
-  const booleans = properties !== null && sawBoolean
-  return { ok: true, customer, transactionId, code, timestampMs, properties, object, verbatim, booleans }
+  line.customerField = hasCustomer ? CUSTOMER : EXTERNAL_CUSTOMER_ID
+  return line
 }
 
-function timestampOf(b: Buffer, start: number, end: number, str: StringSpan) {
-  if (b[start] !== 0x22) return parseUnixSeconds(b.toString('latin1', start, end))
-  if (!str.escaped) return parseIsoTimestampBytes(b, start + 1, end - 1)
-  return parseIsoTimestamp(decodeString(b, str))
+/** Reads the timestamp value at `i` into `line`; returns the index past it, or why the line is rejected. */
+function readTimestamp(b: Buffer, i: number, end: number, line: EventLine): number | EventRejection {
+  const c = b[i]
+  if (c === 0x22) {
+    scanString(b, i, end, value)
+    // The common exact shape straight from the bytes; anything else through the full grammar.
+    const ms = value.escaped ? -1 : isoTimestampMs(b, value.start + 1, value.end - 1)
+    if (ms >= 0) line.timestampMs = ms
+    else {
+      const ts = parseIsoTimestamp(decodeString(b, value))
+      if (!ts.ok) return reject('timestamp', ts.reason)
+      line.timestampMs = ts.ms
+    }
+    return value.end
+  }
+  if (c === 0x2d || (c! >= 0x30 && c! <= 0x39)) {
+    const after = scanNumber(b, i, end)
+    const ts = parseUnixSeconds(b.toString('latin1', i, after))
+    if (!ts.ok) return reject('timestamp', ts.reason)
+    line.timestampMs = ts.ms
+    return after
+  }
+  return reject('timestamp', `expected an ISO-8601 string or Unix seconds, got ${describe(kindAt(b, i))}`)
 }
 
 /**
  * Properties are a flat object of strings, numbers and booleans with unique, non-empty names.
  * Returns the index past the object, or why the line is rejected.
  */
-function scanProperties(b: Buffer, start: number, end: number): number | EventRejection {
-  sawBoolean = false
-  const key: StringSpan = { start: 0, end: 0, escaped: false }
+function scanProperties(b: Buffer, start: number, end: number, line: EventLine): number | EventRejection {
+  const names = line.names
+  const values = line.values
   let count = 0
   let anyEscaped = false
   let i = skipWhitespace(b, start + 1, end)
@@ -212,30 +250,41 @@ function scanProperties(b: Buffer, start: number, end: number): number | EventRe
     if (key.end - key.start <= 2) return reject('properties', 'property names must not be empty')
     if (key.end - key.start > MAX_ID_BYTES)
       return reject('properties', `a property name is longer than ${MAX_ID_BYTES} bytes`)
-    if (++count > MAX_PROPERTIES) return reject('properties', `more than ${MAX_PROPERTIES} properties`)
+    if (count === MAX_PROPERTIES) return reject('properties', `more than ${MAX_PROPERTIES} properties`)
     anyEscaped ||= key.escaped
-    nameStarts[count - 1] = key.start
-    nameEnds[count - 1] = key.end
-    const duplicate = decodeIfDuplicate(b, count, anyEscaped)
+    names[2 * count] = key.start
+    names[2 * count + 1] = key.end
+    line.nameEscaped[count] = key.escaped ? 1 : 0
+    count++
+    line.propertyCount = count
+    const duplicate = duplicateName(b, line, anyEscaped)
     if (duplicate !== '') return reject(`properties.${duplicate}`, `duplicate property "${duplicate}"`)
     i = skipWhitespace(b, key.end, end)
     if (b[i] !== 0x3a) throw new JsonScanError("expected ':' after a property name", i)
     i = skipWhitespace(b, i + 1, end)
-    const kind = kindAt(b, i)
-    if (kind === 'string') {
-      scanString(b, i, end, scratchValue)
-      i = scratchValue.end
-    } else if (kind === 'number') i = scanNumber(b, i, end)
-    else if (kind === 'true' || kind === 'false') {
+    const valueStart = i
+    const c = b[i]
+    let kind: number
+    if (c === 0x22) {
+      scanString(b, i, end, value)
+      i = value.end
+      kind = value.escaped ? ESCAPED_STRING : STRING
+    } else if (c === 0x2d || (c! >= 0x30 && c! <= 0x39)) {
+      i = scanNumber(b, i, end)
+      kind = NUMBER
+    } else if (c === 0x74 || c === 0x66) {
       i = skipValue(b, i, end)
-      sawBoolean = true
+      kind = BOOLEAN
     } else {
       skipValue(b, i, end) // a line that is not JSON at all is reported as such first
       return reject(
         `properties.${decodeString(b, key)}`,
-        `expected a string, number or boolean, got ${describe(kind)}`,
+        `expected a string, number or boolean, got ${describe(kindAt(b, i))}`,
       )
     }
+    values[2 * count - 2] = valueStart
+    values[2 * count - 1] = i
+    line.valueKinds[count - 1] = kind
     i = skipWhitespace(b, i, end)
     if (b[i] === 0x7d) return i + 1
     if (b[i] !== 0x2c) throw new JsonScanError("expected ',' or '}' in properties", i)
@@ -243,26 +292,21 @@ function scanProperties(b: Buffer, start: number, end: number): number | EventRe
   }
 }
 
-/** Set by scanProperties: the object it scanned had a boolean value. */
-let sawBoolean = false
-const scratchValue: StringSpan = { start: 0, end: 0, escaped: false }
-const nameStarts = new Int32Array(MAX_PROPERTIES)
-const nameEnds = new Int32Array(MAX_PROPERTIES)
-
 /** The name of the newest property when an earlier one has the same name, else ''. */
-function decodeIfDuplicate(b: Buffer, count: number, anyEscaped: boolean): string {
-  const last = count - 1
-  const s = nameStarts[last]!
-  const e = nameEnds[last]!
+function duplicateName(b: Buffer, line: EventLine, anyEscaped: boolean): string {
+  const names = line.names
+  const last = line.propertyCount - 1
+  const s = names[2 * last]!
+  const e = names[2 * last + 1]!
   if (anyEscaped) {
     const name = decodeString(b, { start: s, end: e })
     for (let k = 0; k < last; k++)
-      if (decodeString(b, { start: nameStarts[k]!, end: nameEnds[k]! }) === name) return name
+      if (decodeString(b, { start: names[2 * k]!, end: names[2 * k + 1]! }) === name) return name
     return ''
   }
   outer: for (let k = 0; k < last; k++) {
-    const ks = nameStarts[k]!
-    if (nameEnds[k]! - ks !== e - s) continue
+    const ks = names[2 * k]!
+    if (names[2 * k + 1]! - ks !== e - s) continue
     for (let j = 1; j < e - s - 1; j++) if (b[ks + j] !== b[s + j]) continue outer
     return decodeString(b, { start: s, end: e, escaped: false })
   }
@@ -294,13 +338,18 @@ function knownKey(b: Buffer, key: StringSpan): number {
   return k
 }
 
-function decodeString(b: Buffer, s: { start: number; end: number; escaped?: boolean }): string {
+/** The decoded text of a JSON string literal (quotes included in the span). */
+export function decodeString(b: Buffer, s: { start: number; end: number; escaped?: boolean }): string {
   if (s.escaped === false) return b.toString('utf8', s.start + 1, s.end - 1)
   return JSON.parse(b.toString('utf8', s.start, s.end)) as string
 }
 
-function sameString(b: Buffer, x: Span, y: Span): boolean {
-  return decodeString(b, x) === decodeString(b, y)
+function fieldText(b: Buffer, line: EventLine, field: number): string {
+  return decodeString(b, {
+    start: line.starts[field]!,
+    end: line.ends[field]!,
+    escaped: line.escaped[field] === 1,
+  })
 }
 
 function describe(kind: string | undefined): string {

@@ -72,34 +72,41 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * The fast path for the common shape `YYYY-MM-DDTHH:MM:SS[.fff]Z` read straight from bytes; any other
- * shape (offsets, fewer or more digits) falls back to the full ISO grammar above.
+ * The fast path for the common shape `YYYY-MM-DDTHH:MM:SS[.fff]Z` read straight from bytes: the
+ * milliseconds, or -1 for any other shape or an invalid or out-of-range instant (the full grammar
+ * above then decides, and says why).
  */
-export function parseIsoTimestampBytes(b: Uint8Array, start: number, end: number): TimestampResult {
+export function isoTimestampMs(b: Uint8Array, start: number, end: number): number {
   const len = end - start
-  if ((len === 20 || len === 24) && b[end - 1] === 0x5a) {
-    const s = start
-    // Digits as numbers; a non-digit byte gives a value outside 0..9 and fails the checks below.
-    const y = (b[s]! - 48) * 1000 + (b[s + 1]! - 48) * 100 + (b[s + 2]! - 48) * 10 + (b[s + 3]! - 48)
-    const mo = (b[s + 5]! - 48) * 10 + (b[s + 6]! - 48)
-    const d = (b[s + 8]! - 48) * 10 + (b[s + 9]! - 48)
-    const h = (b[s + 11]! - 48) * 10 + (b[s + 12]! - 48)
-    const mi = (b[s + 14]! - 48) * 10 + (b[s + 15]! - 48)
-    const se = (b[s + 17]! - 48) * 10 + (b[s + 18]! - 48)
-    const ms = len === 24 ? (b[s + 20]! - 48) * 100 + (b[s + 21]! - 48) * 10 + (b[s + 22]! - 48) : 0
-    const shape =
-      b[s + 4] === 0x2d &&
-      b[s + 7] === 0x2d &&
-      b[s + 10] === 0x54 &&
-      b[s + 13] === 0x3a &&
-      b[s + 16] === 0x3a &&
-      (len === 20 || b[s + 19] === 0x2e) &&
-      allDigits(b, s, len)
-    if (shape && y >= 1970 && y < 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) {
-      if (h <= 23 && mi <= 59 && se <= 59) return inRange(Date.UTC(y, mo - 1, d, h, mi, se, ms))
-    }
-  }
-  return parseIsoTimestamp(Buffer.from(b.buffer, b.byteOffset + start, len).toString('utf8'))
+  if ((len !== 20 && len !== 24) || b[end - 1] !== 0x5a) return -1
+  const s = start
+  // Digits as numbers; a non-digit byte gives a value outside 0..9 and fails the checks below.
+  const y = (b[s]! - 48) * 1000 + (b[s + 1]! - 48) * 100 + (b[s + 2]! - 48) * 10 + (b[s + 3]! - 48)
+  const mo = (b[s + 5]! - 48) * 10 + (b[s + 6]! - 48)
+  const d = (b[s + 8]! - 48) * 10 + (b[s + 9]! - 48)
+  const h = (b[s + 11]! - 48) * 10 + (b[s + 12]! - 48)
+  const mi = (b[s + 14]! - 48) * 10 + (b[s + 15]! - 48)
+  const se = (b[s + 17]! - 48) * 10 + (b[s + 18]! - 48)
+  const ms = len === 24 ? (b[s + 20]! - 48) * 100 + (b[s + 21]! - 48) * 10 + (b[s + 22]! - 48) : 0
+  const shape =
+    b[s + 4] === 0x2d &&
+    b[s + 7] === 0x2d &&
+    b[s + 10] === 0x54 &&
+    b[s + 13] === 0x3a &&
+    b[s + 16] === 0x3a &&
+    (len === 20 || b[s + 19] === 0x2e) &&
+    allDigits(b, s, len)
+  if (!shape || y < 1970 || y >= 2200 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return -1
+  if (h > 23 || mi > 59 || se > 59) return -1
+  const t = Date.UTC(y, mo - 1, d, h, mi, se, ms)
+  return t >= MIN_TIMESTAMP_MS && t < MAX_TIMESTAMP_MS ? t : -1
+}
+
+/** The same as parseIsoTimestamp on the bytes' text, by the fast path when it applies. */
+export function parseIsoTimestampBytes(b: Uint8Array, start: number, end: number): TimestampResult {
+  const ms = isoTimestampMs(b, start, end)
+  if (ms >= 0) return { ok: true, ms }
+  return parseIsoTimestamp(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8'))
 }
 
 function allDigits(b: Uint8Array, s: number, len: number): boolean {

@@ -131,7 +131,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
         const { bytes, firstLine, lines } = item.chunk
         const task: ValidateTask = {
           chunk: { bytes, firstLine, firstSeq: seqBase + firstLine, maxLineBytes },
-          stagingFile: path.join(stagingDir, `chunk-${++chunkNo}.ndjson`),
+          stagingFile: path.join(stagingDir, `chunk-${++chunkNo}.rowbinary`),
         }
         fileLines = firstLine + lines - 1
         inFlight.push(pool.run(task, { transferList: [bytes.buffer as ArrayBuffer] }))
@@ -232,7 +232,7 @@ class BatchWriter {
     this.files = []
     this.bytes = 0
     this.events = 0
-    this.running = insertStagingFiles(this.store, this.run, files).then(() => {
+    this.running = insertStagingFiles(this.store, this.run, files, 'RowBinary').then(() => {
       for (const f of files) rmSync(f, { force: true })
       this.onStored(events)
     })

@@ -136,6 +136,7 @@ export class InsertStage {
         this.store,
         this.run,
         batch.map((s) => s.file),
+        'JSONEachRow',
       )
       const confirmedMs = this.clock()
       this.onStored({

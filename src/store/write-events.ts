@@ -7,10 +7,16 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { insertBody, type Store } from './connect.js'
-import { insertFromBodySql, insertFromFilesSql, STAGING_SETTINGS } from './event-sql.js'
+import { insertFromBodySql, insertFromFilesSql, stagingSettings, type StagingFormat } from './event-sql.js'
 
-export async function insertStagingFiles(store: Store, run: number, files: string[]): Promise<void> {
+export async function insertStagingFiles(
+  store: Store,
+  run: number,
+  files: string[],
+  format: StagingFormat,
+): Promise<void> {
   if (files.length === 0) return
+  const settings = stagingSettings(format)
   const dir = path.dirname(files[0]!)
   if (store.kind === 'embedded') {
     await store.client.command({
@@ -18,17 +24,18 @@ export async function insertStagingFiles(store: Store, run: number, files: strin
         store.db,
         dir,
         files.map((f) => path.basename(f)),
+        format,
       ),
       query_params: { run },
-      clickhouse_settings: STAGING_SETTINGS,
+      clickhouse_settings: settings,
     })
     return
   }
   const { stream } = await store.client.exec({
-    query: insertFromBodySql(store.db),
+    query: insertFromBodySql(store.db, format),
     query_params: { run },
     values: insertBody(() => concatenate(files)),
-    clickhouse_settings: { ...STAGING_SETTINGS, insert_deduplication_token: batchToken(run, files) },
+    clickhouse_settings: { ...settings, insert_deduplication_token: batchToken(run, files) },
   })
   // Read the (empty) response to its end: until then the client keeps the socket, and after ten
   // unread responses every further INSERT waits for a keep-alive timeout.
