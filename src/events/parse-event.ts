@@ -1,6 +1,6 @@
 // The rules of one event line. A line is good only when every rule holds; otherwise the verdict
 // names the field and what was expected, and the line goes to the rejects file.
-import { isoTimestampMs, parseIsoTimestamp, parseUnixSeconds } from './timestamp.js'
+import { isoTimestampMs, parseIsoTimestamp, parseUnixSeconds, unixSecondsMs } from './timestamp.js'
 import {
   JsonScanError,
   kindAt,
@@ -225,9 +225,13 @@ function readTimestamp(b: Buffer, i: number, end: number, line: EventLine): numb
   }
   if (c === 0x2d || (c! >= 0x30 && c! <= 0x39)) {
     const after = scanNumber(b, i, end)
-    const ts = parseUnixSeconds(b.toString('latin1', i, after))
-    if (!ts.ok) return reject('timestamp', ts.reason)
-    line.timestampMs = ts.ms
+    const ms = unixSecondsMs(b, i, after)
+    if (ms >= 0) line.timestampMs = ms
+    else {
+      const ts = parseUnixSeconds(b.toString('latin1', i, after))
+      if (!ts.ok) return reject('timestamp', ts.reason)
+      line.timestampMs = ts.ms
+    }
     return after
   }
   return reject('timestamp', `expected an ISO-8601 string or Unix seconds, got ${describe(kindAt(b, i))}`)

@@ -54,6 +54,32 @@ export function parseUnixSeconds(numberText: string): TimestampResult {
   return inRange(ms)
 }
 
+/**
+ * The fast path of parseUnixSeconds, straight from the number's bytes: milliseconds, or -1 when the
+ * text is not plain digits with an optional fraction, or out of range (the regex path then says why).
+ */
+export function unixSecondsMs(b: Uint8Array, start: number, end: number): number {
+  let seconds = 0
+  let i = start
+  for (; i < end && i - start <= 11; i++) {
+    const d = b[i]! - 48
+    if (d < 0 || d > 9) break
+    seconds = seconds * 10 + d
+  }
+  if (i === start || i - start > 11) return -1
+  let millis = 0
+  if (i < end) {
+    if (b[i] !== 0x2e || i + 1 === end) return -1
+    for (let k = i + 1, scale = 100; k < end; k++, scale /= 10) {
+      const d = b[k]! - 48
+      if (d < 0 || d > 9) return -1
+      if (scale >= 1) millis += d * scale
+    }
+  }
+  const ms = seconds * 1000 + millis
+  return ms >= MIN_TIMESTAMP_MS && ms < MAX_TIMESTAMP_MS ? ms : -1
+}
+
 function inRange(ms: number): TimestampResult {
   if (ms < MIN_TIMESTAMP_MS || ms >= MAX_TIMESTAMP_MS) {
     return {
@@ -98,8 +124,21 @@ export function isoTimestampMs(b: Uint8Array, start: number, end: number): numbe
     allDigits(b, s, len)
   if (!shape || y < 1970 || y >= 2200 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return -1
   if (h > 23 || mi > 59 || se > 59) return -1
-  const t = Date.UTC(y, mo - 1, d, h, mi, se, ms)
+  const t = (((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se) * 1000 + ms
   return t >= MIN_TIMESTAMP_MS && t < MAX_TIMESTAMP_MS ? t : -1
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (years from 1 on), in integer
+ * arithmetic: several times cheaper than Date.UTC, which dominated this fast path.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146097 + dayOfEra - 719468
 }
 
 /** The same as parseIsoTimestamp on the bytes' text, by the fast path when it applies. */

@@ -6,6 +6,7 @@ import {
   parseIsoTimestamp,
   parseIsoTimestampBytes,
   parseUnixSeconds,
+  unixSecondsMs,
 } from '../../src/events/timestamp.js'
 
 const DAY_MS = 86_400_000
@@ -89,6 +90,42 @@ describe('the three timestamp readers agree', () => {
       { numRuns: 3000 },
     )
   })
+})
+
+describe('the Unix-seconds fast path', () => {
+  const fast = (text: string) => {
+    const b = Buffer.from(`x:${text},`)
+    return unixSecondsMs(b, 2, b.length - 1)
+  }
+  const slow = (text: string) => {
+    const r = parseUnixSeconds(text)
+    return r.ok ? r.ms : -1
+  }
+
+  it('gives what the full parser gives, for any text of digits, dots and signs', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9.eE+-]{0,16}$/), (text) => {
+        expect(fast(text)).toBe(slow(text))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('reads every instant in range, with or without a fraction', () => {
+    fc.assert(
+      fc.property(instant, fc.boolean(), (ms, whole) => {
+        const text = whole ? String(Math.floor(ms / 1000)) : unixText(ms)
+        expect(fast(text)).toBe(whole ? ms - (ms % 1000) : ms)
+      }),
+    )
+  })
+
+  it.each(['7258118400', '99999999999', '999999999999', '-1', '1e9', '01', '1.', '.5', ''])(
+    '%j matches',
+    (t) => {
+      expect(fast(t)).toBe(slow(t))
+    },
+  )
 })
 
 describe('timestamp edge cases', () => {
