@@ -1,8 +1,8 @@
 import { Command, Flags } from '@oclif/core'
 import { existsSync } from 'node:fs'
-import ora from 'ora'
 import { plansFlag, storeFlags } from '../src/cli/flags.js'
 import { catalogFromFlag } from '../src/cli/catalog.js'
+import { spinner as progressSpinner } from '../src/cli/spinner.js'
 import { storeFromFlags } from '../src/cli/store.js'
 import { runLoadtest, LOADTEST_DEFAULTS } from '../src/loadtest/loadtest.js'
 import { dropLoadtestDatabase, LoadtestDatabaseError } from '../src/loadtest/loadtest-store.js'
@@ -120,12 +120,12 @@ export default class Loadtest extends Command {
     else if (flags.invoice)
       process.stderr.write(`no plans folder ${flags.plans}: invoice --all is not timed\n`)
 
+    const tty = process.stderr.isTTY === true
+    const spinner = await progressSpinner(tty, { isEnabled: tty })
     const store = await storeFromFlags(flags)
     const stop = new AbortController()
     const onSigint = () => stop.abort()
     process.once('SIGINT', onSigint)
-    const tty = process.stderr.isTTY === true
-    const spinner = ora({ stream: process.stderr, isEnabled: tty })
     if (tty) spinner.start('starting…')
     try {
       const summary = await runLoadtest(store, {
