@@ -1,10 +1,10 @@
 // The built CLI, run as a user would, on the example plans and events in a temporary data folder.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const bin = path.join(root, 'bin/run.js')
@@ -29,6 +29,8 @@ function line(tx: string, customer: string, extra: Record<string, unknown> = {})
     ...extra,
   })
 }
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'billing-e2e-'))

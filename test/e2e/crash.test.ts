@@ -1,10 +1,10 @@
 // Nothing lost, nothing twice: an ingest killed at any moment (SIGKILL) or stopped with Ctrl-C, then
 // run again, leaves exactly the events of the file, and the same invoices as one clean run.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, readdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const bin = path.join(root, 'bin/run.js')
@@ -66,6 +66,8 @@ function invoices(data: string) {
   expect(r.code).toBe(0)
   return JSON.parse(r.stdout)
 }
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'billing-crash-'))
