@@ -32,6 +32,18 @@ export default class Ingest extends Command {
       default: INGEST_DEFAULTS.maxLineBytes,
       min: 256,
     }),
+    'batch-mb': Flags.integer({
+      description: 'megabytes of validated events the store takes in one INSERT',
+      default: INGEST_DEFAULTS.batchBytes >> 20,
+      min: 1,
+      max: 1024,
+    }),
+    count: Flags.boolean({
+      description:
+        'count new and already-stored events exactly (two count() FINAL passes over the whole events table; --no-count skips them on large stores)',
+      default: true,
+      allowNo: true,
+    }),
     json: Flags.boolean({ description: 'print the summary as one JSON object' }),
   }
 
@@ -48,6 +60,8 @@ export default class Ingest extends Command {
       const summary = await ingest(store, {
         sources: argv as string[],
         rejectsPath: flags.rejects,
+        batchBytes: flags['batch-mb'] << 20,
+        count: flags.count,
         workers: flags.workers,
         maxLineBytes: flags['max-line-bytes'],
         signal: stop.signal,

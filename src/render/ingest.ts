@@ -23,7 +23,7 @@ export function ingestSummaryJson(s: IngestSummary) {
 
 export function ingestSummaryTable(s: IngestSummary): string {
   const table = new Table({ colAligns: ['left', 'right'], style: { head: [], border: [], compact: true } })
-  const n = (x: number) => x.toLocaleString('en-US')
+  const n = (x: number | null) => (x === null ? 'not counted' : x.toLocaleString('en-US'))
   table.push(
     ['Lines read', n(s.lines)],
     ['Stored (confirmed)', n(s.accepted)],

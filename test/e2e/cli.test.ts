@@ -178,6 +178,25 @@ describe('billing ingest with bad input', () => {
     })
   })
 
+  it('with --no-count stores the same events without counting new and already-stored ones', () => {
+    const data = path.join(tmp, 'no-count-data')
+    const file = path.join(tmp, 'no-count.ndjson')
+    writeFileSync(file, `${line('n1', 'c3')}\n${line('n2', 'c3')}\n${line('n1', 'c3')}\n`)
+    const summary = JSON.parse(
+      billing(['ingest', file, '--json', '--no-count', '--batch-mb', '1'], { data }).stdout,
+    )
+    expect(summary).toMatchObject({
+      lines: 3,
+      stored: 3,
+      new_events: null,
+      duplicates: { in_input: null, already_stored: null },
+    })
+    expect(billing(['ingest', file, '--no-count'], { data }).stdout).toMatch(/new events\s+│\s+not counted/)
+    // The store holds each event once all the same: a counting run sees both as already stored.
+    const counted = JSON.parse(billing(['ingest', file, '--json'], { data }).stdout)
+    expect(counted).toMatchObject({ new_events: 0, duplicates: { in_input: 1, already_stored: 2 } })
+  })
+
   it('refuses a missing file before storing anything', () => {
     const r = billing(['ingest', path.join(tmp, 'missing.ndjson')], { data: path.join(tmp, 'missing-data') })
     expect(r.code).toBe(1)

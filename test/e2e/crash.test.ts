@@ -30,7 +30,8 @@ type When = { afterOpenMs: number } | { chunksStored: number }
  * a chunk's staging file is deleted once the INSERT that read it has returned.
  */
 async function interruptedIngest(data: string, signal: NodeJS.Signals, when: When) {
-  const child = spawn(process.execPath, [bin, 'ingest', events, '--json'], {
+  // Small batches: many INSERTs in one run, so that a signal lands between two of them.
+  const child = spawn(process.execPath, [bin, 'ingest', events, '--json', '--batch-mb', '2'], {
     cwd: root,
     env: { ...process.env, BILLING_DATA: data, CLICKHOUSE_URL: '' },
   })
