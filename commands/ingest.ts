@@ -26,7 +26,10 @@ export default class Ingest extends Command {
       description: 'where rejected lines are written (NDJSON)',
       default: './billing-rejects.ndjson',
     }),
-    workers: Flags.integer({ description: 'validation worker threads (default: cores - 1)', min: 1 }),
+    workers: Flags.integer({
+      description: 'validation worker threads (default: cores - 1, at most 2)',
+      min: 1,
+    }),
     'max-line-bytes': Flags.integer({
       description: 'longest accepted line',
       default: INGEST_DEFAULTS.maxLineBytes,

@@ -41,13 +41,19 @@ export interface StoredCounts {
 }
 
 /**
+ * Embedded only (not known to a ClickHouse 23.8 server): without splitting intersecting part ranges
+ * into layers, the pass needed 44 MB instead of 105 MB on a 12M-event store, in the same time.
+ */
+const FINAL_COUNT_SETTINGS = '\nSETTINGS split_intersecting_parts_ranges_into_layers_final = 0'
+
+/**
  * One pass with FINAL, which keeps the newest copy of each event: exact even after background merges.
  * An event of this run is newer than any earlier run's copy, so it counts for the run.
  */
 export async function countStoredEvents(store: Store, run = 0): Promise<StoredCounts> {
   const rs = await store.client.query({
     query: `SELECT count() AS events, countIf(version >= bitShiftLeft(toUInt64({run:UInt32}), 32)) AS of_run
-FROM ${store.db}.events FINAL`,
+FROM ${store.db}.events FINAL${store.kind === 'embedded' ? FINAL_COUNT_SETTINGS : ''}`,
     query_params: { run },
     format: 'JSONEachRow',
   })

@@ -42,6 +42,17 @@ ENGINE = ReplacingMergeTree
 ORDER BY run_id`,
     ],
   },
+  {
+    version: 2,
+    description:
+      'events: vertical merges and 256 KiB compression blocks, so merges and inserts need less memory',
+    statements: (db) => [
+      // With 7 columns the default threshold (11) made every merge horizontal: all columns of all
+      // parts in memory at once. Measured at 12M events: merge memory 185 -> 105 MB, no slowdown;
+      // insert buffers 86 -> 65 MB; the same size on disk.
+      `ALTER TABLE ${db}.events MODIFY SETTING vertical_merge_algorithm_min_columns_to_activate = 1, max_compress_block_size = 262144`,
+    ],
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
