@@ -7,10 +7,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { Piscina } from 'piscina'
 import type { Store } from '../store/connect.js'
+import { MergePause } from '../store/merges.js'
 import { insertStagingFiles } from '../store/write-events.js'
 import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
-import { countStoredEvents, recordRun, startRun } from './runs.js'
+import { countStoredEvents, recordRun, startRun, type StoredCounts } from './runs.js'
 import { assertReadable, openSource, sourceName } from './sources.js'
 import { createStagingDir } from './staging-dir.js'
 import type { LineRejection } from './validate-chunk.js'
@@ -95,7 +96,11 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const rejects = new RejectsFile(options.rejectsPath)
   const totals = { lines: 0, blank: 0, rejected: 0, stored: 0 }
   const firstRejects: EventRejectionRecord[] = []
-  const writer = new BatchWriter(store, run, batchBytes, (n) => (totals.stored += n))
+  const merges = await MergePause.begin(store)
+  const writer = new BatchWriter(store, run, batchBytes, async (n) => {
+    totals.stored += n
+    await merges.inserted()
+  })
   let interrupted = false
   let seqBase = 0
   let chunkNo = 0
@@ -159,6 +164,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
     // The store may be what failed: the error below is the one to report.
     await recordRun(store, record).catch(() => {})
+    await merges.end().catch(() => {})
     throw new IngestError(
       `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +
         'running the same command again is safe (copies replace stored events, never add to them)',
@@ -171,7 +177,12 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   }
 
   // Counted, not guessed: the store's own de-duplicated totals before and after the run.
-  const after = count ? await countStoredEvents(store, run) : null
+  let after: StoredCounts | null
+  try {
+    after = count ? await countStoredEvents(store, run) : null
+  } finally {
+    await merges.end()
+  }
   const status = interrupted ? 'interrupted' : 'finished'
   await recordRun(store, { run, sources, ...counts(totals), status })
   const seconds = (performance.now() - started) / 1000
@@ -223,7 +234,7 @@ class BatchWriter {
     private readonly store: Store,
     private readonly run: number,
     private readonly batchBytes: number,
-    private readonly onStored: (events: number) => void,
+    private readonly onStored: (events: number) => Promise<void>,
   ) {}
 
   async add(file: string, bytes: number, events: number): Promise<void> {
@@ -248,7 +259,7 @@ class BatchWriter {
     this.events = 0
     this.running = insertStagingFiles(this.store, this.run, files, 'RowBinary').then(() => {
       for (const f of files) rmSync(f, { force: true })
-      this.onStored(events)
+      return this.onStored(events)
     })
     this.running.catch(() => {}) // the error surfaces at the next add() or flush()
   }

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { MAX_PAUSED_PARTS, MergePause } from '../../src/store/merges.js'
 import { event, lines, useEngine } from './engine.js'
 
 const engine = useEngine()
@@ -91,6 +92,50 @@ describe('ingest counts lines and stores the good ones', () => {
        FROM ${e.db}.events FINAL`,
     )
     expect(sums).toEqual({ s: String([...last.values()].reduce((a, b) => a + b, 0)), early: '0' })
+  })
+
+  it('pauses the merges of the events table while it writes, and lets them run again after', async () => {
+    const e = engine()
+    const text = Array.from({ length: 3000 }, (_, n) =>
+      event({ tx: `m${n}`, properties: { pad: 'abcdefghij' } }),
+    )
+    // A merge asked for in the middle of the run is refused; one asked for after it runs.
+    const during: Promise<string>[] = []
+    const summary = await e.ingest([e.file('merges.ndjson', lines(...text))], {
+      onProgress: () => {
+        if (during.length > 0) return
+        const optimize = e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events` })
+        during.push(
+          optimize.then(
+            () => 'merged',
+            (err: Error) => err.message,
+          ),
+        )
+      },
+    })
+    expect(summary.newEvents).toBe(3000)
+    expect(await during[0]).toMatch(/[Cc]ancelled merging parts/)
+    await e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events FINAL` })
+    const [active] = await e.rows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`,
+      { db: e.store.database },
+    )
+    expect(active!.n).toBe('1')
+    expect(await e.count()).toBe(3000)
+  })
+
+  it(`lets merges run again once a run has made ${MAX_PAUSED_PARTS} parts`, async () => {
+    const e = engine()
+    const optimize = () =>
+      e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events` }).then(
+        () => 'merged',
+        (err: Error) => err.message,
+      )
+    const pause = await MergePause.begin(e.store)
+    for (let i = 1; i < MAX_PAUSED_PARTS; i++) await pause.inserted()
+    expect(await optimize()).toMatch(/[Cc]ancelled merging parts/)
+    await pause.inserted()
+    expect(await optimize()).toBe('merged')
   })
 
   it('skips an over-long line that spans two reads, numbering the lines after it right', async () => {
