@@ -2,41 +2,59 @@
 //
 // Each INSERT of an ingest makes a part; with merges running, the engine merges those parts again
 // and again while the ingest still writes (measured: 3.9 s of CPU for 5M events, a quarter of the
-// run's CPU on two cores). Paused, the parts wait and are merged once, in the background of the
-// next command that opens the store; FINAL keeps every query exact meanwhile. A run that writes very
-// many parts resumes merges early, so the part count stays far below the engine's limits. Only the
-// embedded engine: on a server the table is shared with other writers, and its merges are its own.
+// run's CPU on two cores). Paused, the parts wait and are merged once, in the background of a later
+// command; FINAL keeps every query exact meanwhile. The pause ends when the table holds
+// MAX_PAUSED_PARTS active parts, counting those earlier runs left unmerged: reading many parts at
+// once is what costs memory (the final count over 133 parts peaked at 811 MB), and a series of
+// ingests must not pile parts up. Only the embedded engine: on a server the table is shared with
+// other writers, and its merges are its own.
 import type { Store } from './connect.js'
 
-/** Parts an ingest may add before merges resume (the engine slows inserts down at 1,000). */
-export const MAX_PAUSED_PARTS = 250
+/** Active parts of the events table up to which an ingest keeps merges paused. */
+export const MAX_PAUSED_PARTS = 40
 
 export class MergePause {
-  private parts = 0
-  private paused: boolean
+  private stopped: boolean
 
   private constructor(
     private readonly store: Store,
-    paused: boolean,
+    private parts: number,
+    stopped: boolean,
   ) {
-    this.paused = paused
+    this.stopped = stopped
+  }
+
+  /** Whether this ingest is holding the table's merges. */
+  get paused(): boolean {
+    return this.stopped
   }
 
   static async begin(store: Store): Promise<MergePause> {
-    if (store.kind !== 'embedded') return new MergePause(store, false)
+    if (store.kind !== 'embedded') return new MergePause(store, 0, false)
+    const parts = await activeParts(store)
+    if (parts >= MAX_PAUSED_PARTS) return new MergePause(store, parts, false)
     await store.client.command({ query: `SYSTEM STOP MERGES ${store.db}.events` })
-    return new MergePause(store, true)
+    return new MergePause(store, parts, true)
   }
 
-  /** Told of each INSERT into the events table. */
+  /** Told of each INSERT into the events table (each makes a part). */
   async inserted(): Promise<void> {
     if (++this.parts >= MAX_PAUSED_PARTS) await this.end()
   }
 
   /** Merges run again (also when the process ends: the pause is not stored anywhere). */
   async end(): Promise<void> {
-    if (!this.paused) return
-    this.paused = false
+    if (!this.stopped) return
+    this.stopped = false
     await this.store.client.command({ query: `SYSTEM START MERGES ${this.store.db}.events` })
   }
+}
+
+async function activeParts(store: Store): Promise<number> {
+  const rs = await store.client.query({
+    query: `SELECT count() AS n FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`,
+    query_params: { db: store.database },
+    format: 'JSONEachRow',
+  })
+  return Number(((await rs.json()) as { n: number | string }[])[0]?.n ?? 0)
 }

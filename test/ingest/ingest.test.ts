@@ -124,18 +124,43 @@ describe('ingest counts lines and stores the good ones', () => {
     expect(await e.count()).toBe(3000)
   })
 
-  it(`lets merges run again once a run has made ${MAX_PAUSED_PARTS} parts`, async () => {
+  it(`lets merges run again once the table has ${MAX_PAUSED_PARTS} parts, counting those already there`, async () => {
     const e = engine()
+    const insertPart = (tx: string) =>
+      e.store.client.command({
+        query: `INSERT INTO ${e.db}.events (customer, transaction_id, code, timestamp, version) SELECT 'c', {tx:String}, 'api', now64(3), 1`,
+        query_params: { tx },
+      })
     const optimize = () =>
       e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events` }).then(
         () => 'merged',
         (err: Error) => err.message,
       )
+    // Two parts left by earlier runs (merges stopped, so that they stay two).
+    await e.store.client.command({ query: `SYSTEM STOP MERGES ${e.db}.events` })
+    await insertPart('a')
+    await insertPart('b')
     const pause = await MergePause.begin(e.store)
-    for (let i = 1; i < MAX_PAUSED_PARTS; i++) await pause.inserted()
+    expect(pause.paused).toBe(true)
+    for (let parts = 2; parts < MAX_PAUSED_PARTS - 1; parts++) await pause.inserted()
+    expect(pause.paused).toBe(true)
     expect(await optimize()).toMatch(/[Cc]ancelled merging parts/)
     await pause.inserted()
+    expect(pause.paused).toBe(false)
     expect(await optimize()).toBe('merged')
+  })
+
+  it(`does not pause merges when the table already has ${MAX_PAUSED_PARTS} parts`, async () => {
+    const e = engine()
+    await e.store.client.command({ query: `SYSTEM STOP MERGES ${e.db}.events` })
+    for (let i = 0; i < MAX_PAUSED_PARTS; i++)
+      await e.store.client.command({
+        query: `INSERT INTO ${e.db}.events (customer, transaction_id, code, timestamp, version) SELECT 'c', {tx:String}, 'api', now64(3), 1`,
+        query_params: { tx: `p${i}` },
+      })
+    const pause = await MergePause.begin(e.store)
+    expect(pause.paused).toBe(false)
+    await e.store.client.command({ query: `SYSTEM START MERGES ${e.db}.events` })
   })
 
   it('skips an over-long line that spans two reads, numbering the lines after it right', async () => {
