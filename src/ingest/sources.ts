@@ -23,3 +23,13 @@ export function assertReadable(source: string): void {
   }
   if (statSync(source).isDirectory()) throw new SourceError(`${source} is a folder, not an events file`)
 }
+
+/** Bytes of NDJSON the sources hold, or null when that is not known before reading (stdin, gzip). */
+export function plainBytes(sources: string[]): number | null {
+  let total = 0
+  for (const source of sources) {
+    if (source === '-' || source.endsWith('.gz')) return null
+    total += statSync(source).size
+  }
+  return total
+}
