@@ -8,7 +8,6 @@ import path from 'node:path'
 import { Piscina } from 'piscina'
 import type { Store } from '../store/connect.js'
 import { MergePause } from '../store/merges.js'
-import { insertStagingFiles } from '../store/write-events.js'
 import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
 import { countStoredEvents, recordRun, startRun, type StoredCounts } from './runs.js'
@@ -17,6 +16,7 @@ import { createStagingDir } from './staging-dir.js'
 import type { LineRejection } from './validate-chunk.js'
 import type { ValidateResult, ValidateTask } from './worker.js'
 import { compiledWorker } from '../compiled-worker.js'
+import { BatchWriter } from './batch-writer.js'
 
 export interface IngestOptions {
   sources: string[]
@@ -228,48 +228,3 @@ function counts(t: { lines: number; stored: number; rejected: number }) {
 }
 
 export class IngestError extends Error {}
-
-/**
- * Collects staging files into batches of about `batchBytes` and stores one batch while the next
- * fills: at most one INSERT runs and at most one batch waits, which is the back-pressure on readers.
- */
-class BatchWriter {
-  private files: string[] = []
-  private bytes = 0
-  private events = 0
-  private running: Promise<void> = Promise.resolve()
-
-  constructor(
-    private readonly store: Store,
-    private readonly run: number,
-    private readonly batchBytes: number,
-    private readonly onStored: (events: number) => Promise<void>,
-  ) {}
-
-  async add(file: string, bytes: number, events: number): Promise<void> {
-    this.files.push(file)
-    this.bytes += bytes
-    this.events += events
-    if (this.bytes >= this.batchBytes) await this.startBatch()
-  }
-
-  async flush(): Promise<void> {
-    await this.startBatch()
-    await this.running
-  }
-
-  private async startBatch(): Promise<void> {
-    await this.running
-    if (this.files.length === 0) return
-    const files = this.files
-    const events = this.events
-    this.files = []
-    this.bytes = 0
-    this.events = 0
-    this.running = insertStagingFiles(this.store, this.run, files, 'RowBinary').then(() => {
-      for (const f of files) rmSync(f, { force: true })
-      return this.onStored(events)
-    })
-    this.running.catch(() => {}) // the error surfaces at the next add() or flush()
-  }
-}
