@@ -13,6 +13,7 @@ export class BatchWriter {
   private events = 0
   /** INSERTs started or queued, oldest first; each settles once its batch is stored. */
   private pending: Promise<void>[] = []
+  private aborted = false
 
   constructor(
     private readonly store: Store,
@@ -28,6 +29,14 @@ export class BatchWriter {
     this.bytes += bytes
     this.events += events
     if (this.bytes >= this.batchBytes) await this.startBatch()
+  }
+
+  /** After a failure elsewhere: queued INSERTs never start, and the running one is waited for. */
+  async abort(): Promise<void> {
+    this.aborted = true
+    this.files = []
+    await Promise.allSettled(this.pending)
+    this.pending = []
   }
 
   /** Stores what is left and waits for every INSERT. */
@@ -46,7 +55,10 @@ export class BatchWriter {
       // After the previous INSERT, and never after a failed one: its error stops the run.
       const previous = this.pending.at(-1) ?? Promise.resolve()
       const stored = previous
-        .then(() => insertStagingFiles(this.store, this.run, files, 'RowBinary'))
+        .then(() => {
+          if (this.aborted) throw new Error('ingest stopped before this batch was stored')
+          return insertStagingFiles(this.store, this.run, files, 'RowBinary')
+        })
         .then(() => {
           for (const f of files) rmSync(f, { force: true })
           return this.onStored(events)

@@ -29,7 +29,9 @@ export function plainBytes(sources: string[]): number | null {
   let total = 0
   for (const source of sources) {
     if (source === '-' || source.endsWith('.gz')) return null
-    total += statSync(source).size
+    const stat = statSync(source)
+    if (!stat.isFile()) return null // a pipe or a device: its size says nothing
+    total += stat.size
   }
   return total
 }

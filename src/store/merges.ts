@@ -39,16 +39,18 @@ export class MergePause {
     return new MergePause(store, parts, true)
   }
 
-  /** Told of each INSERT into the events table (each makes a part). */
+  /** Told after each INSERT into the events table; the parts are counted (a large INSERT makes several). */
   async inserted(): Promise<void> {
-    if (++this.parts >= MAX_PAUSED_PARTS) await this.end()
+    if (!this.stopped) return
+    this.parts = await activeParts(this.store)
+    if (this.parts >= MAX_PAUSED_PARTS) await this.end()
   }
 
   /** Merges run again (also when the process ends: the pause is not stored anywhere). */
   async end(): Promise<void> {
     if (!this.stopped) return
-    this.stopped = false
     await this.store.client.command({ query: `SYSTEM START MERGES ${this.store.db}.events` })
+    this.stopped = false
   }
 }
 

@@ -144,9 +144,15 @@ describe('ingest counts lines and stores the good ones', () => {
     expect((await MergePause.begin(e.store, null)).paused).toBe(false) // size unknown (stdin, gzip)
     const pause = await MergePause.begin(e.store, MAX_PAUSED_PARTS - 3)
     expect(pause.paused).toBe(true)
-    for (let parts = 2; parts < MAX_PAUSED_PARTS - 1; parts++) await pause.inserted()
+    // Parts counted in the table after each INSERT, not INSERTs: a large INSERT makes several.
+    for (let parts = 2; parts < MAX_PAUSED_PARTS - 1; parts++) {
+      await insertPart(`n${parts}`)
+      await pause.inserted()
+    }
+    await pause.inserted() // no new part: still below the limit
     expect(pause.paused).toBe(true)
     expect(await optimize()).toMatch(/[Cc]ancelled merging parts/)
+    await insertPart('last')
     await pause.inserted()
     expect(pause.paused).toBe(false)
     expect(await optimize()).toBe('merged')
