@@ -1,8 +1,8 @@
 // The store stage of ingest: staging files are collected into batches of about `batchBytes`, and
-// each batch is one INSERT. INSERTs run one at a time, in order; up to `waiting` full batches may
-// queue behind the running one before `add` makes the reader wait (the back-pressure). Queued
-// batches are staging files on disk, not memory. (Two queued batches instead of one measured no
-// faster on 5M events: the two cores are simply busy.)
+// each batch is one INSERT. INSERTs run one at a time, in order; one full batch may queue behind
+// the running one before `add` makes the reader wait (the back-pressure). A queued batch is staging
+// files on disk, not memory. (Two queued batches measured no faster on 5M events: the two cores are
+// simply busy.)
 import { rmSync } from 'node:fs'
 import type { Store } from '../store/connect.js'
 import { insertStagingFiles } from '../store/write-events.js'
@@ -21,7 +21,6 @@ export class BatchWriter {
     private readonly batchBytes: number,
     /** Told after each batch is stored (its staging files are deleted by then). */
     private readonly onStored: (events: number) => Promise<void>,
-    private readonly waiting = 1,
   ) {}
 
   async add(file: string, bytes: number, events: number): Promise<void> {
@@ -66,7 +65,7 @@ export class BatchWriter {
       stored.catch(() => {}) // the error surfaces where the batch is awaited
       this.pending.push(stored)
     }
-    // One running, `waiting` queued behind it.
-    while (this.pending.length > this.waiting + 1) await this.pending.shift()
+    // One running, one queued behind it.
+    while (this.pending.length > 2) await this.pending.shift()
   }
 }

@@ -78,141 +78,168 @@ export const INGEST_DEFAULTS = {
 
 export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now()
-  const chunkBytes = options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes
-  const batchBytes = options.batchBytes ?? INGEST_DEFAULTS.batchBytes
-  const maxLineBytes = options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes
-  const workers = Math.max(1, options.workers ?? defaultWorkers())
-  const keepRejects = options.keepRejects ?? 10
-
   for (const source of options.sources) assertReadable(source)
   const count = options.count ?? true
-  const storedBefore = count ? (await countStoredEvents(store)).events : 0
+  const settings: RunSettings = {
+    started,
+    chunkBytes: options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes,
+    batchBytes: options.batchBytes ?? INGEST_DEFAULTS.batchBytes,
+    maxLineBytes: options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes,
+    workers: Math.max(1, options.workers ?? defaultWorkers()),
+    keepRejects: options.keepRejects ?? 10,
+    count,
+    storedBefore: count ? (await countStoredEvents(store)).events : 0,
+  }
   // Paused before anything else can fail, and ended whatever happens (see src/store/merges.ts).
-  const merges = await MergePause.begin(store, expectedInserts(options.sources, batchBytes))
-  let ok = false
+  const merges = await MergePause.begin(store, expectedInserts(options.sources, settings.batchBytes))
+  let summary: IngestSummary
   try {
-    const sources = options.sources.map(sourceName)
-    const run = await startRun(store, sources)
-    const stagingDir = createStagingDir()
-    const pool = new Piscina<ValidateTask, ValidateResult>({
-      filename: compiledWorker('ingest/worker'),
-      minThreads: workers,
-      maxThreads: workers,
-    })
-    const rejects = new RejectsFile(options.rejectsPath)
-    const totals = { lines: 0, blank: 0, rejected: 0, stored: 0 }
-    const firstRejects: EventRejectionRecord[] = []
-    const writer = new BatchWriter(store, run, batchBytes, async (n) => {
-      totals.stored += n
-      await merges.inserted()
-    })
-    let interrupted = false
-    let seqBase = 0
-    let chunkNo = 0
+    summary = await storeRun(store, options, settings, merges)
+  } catch (e) {
+    await merges.end().catch(() => {}) // the run's own error is the one to report
+    throw e
+  }
+  await merges.end()
+  return summary
+}
 
-    const onReject = async (source: string, r: LineRejection) => {
-      const record = { file: source, ...r }
-      totals.rejected++
-      if (firstRejects.length < keepRejects) firstRejects.push(record)
-      await rejects.write(record)
-    }
+interface RunSettings {
+  started: number
+  chunkBytes: number
+  batchBytes: number
+  maxLineBytes: number
+  workers: number
+  keepRejects: number
+  count: boolean
+  /** Events stored before the run (0 when not counted). */
+  storedBefore: number
+}
 
-    try {
-      for (const source of options.sources) {
+/** One run: its record, the pipeline from sources to the store, and its summary. */
+async function storeRun(
+  store: Store,
+  options: IngestOptions,
+  settings: RunSettings,
+  merges: MergePause,
+): Promise<IngestSummary> {
+  const { started, chunkBytes, batchBytes, maxLineBytes, workers, keepRejects, count, storedBefore } =
+    settings
+  const sources = options.sources.map(sourceName)
+  const run = await startRun(store, sources)
+  const stagingDir = createStagingDir()
+  const pool = new Piscina<ValidateTask, ValidateResult>({
+    filename: compiledWorker('ingest/worker'),
+    minThreads: workers,
+    maxThreads: workers,
+  })
+  const rejects = new RejectsFile(options.rejectsPath)
+  const totals = { lines: 0, blank: 0, rejected: 0, stored: 0 }
+  const firstRejects: EventRejectionRecord[] = []
+  const writer = new BatchWriter(store, run, batchBytes, async (n) => {
+    totals.stored += n
+    await merges.inserted()
+  })
+  let interrupted = false
+  let seqBase = 0
+  let chunkNo = 0
+
+  const onReject = async (source: string, r: LineRejection) => {
+    const record = { file: source, ...r }
+    totals.rejected++
+    if (firstRejects.length < keepRejects) firstRejects.push(record)
+    await rejects.write(record)
+  }
+
+  try {
+    for (const source of options.sources) {
+      if (options.signal?.aborted) break
+      const name = sourceName(source)
+      const inFlight: Promise<ValidateResult>[] = []
+      const settle = async () => {
+        const result = await inFlight.shift()!
+        totals.lines += result.lines
+        totals.blank += result.blank
+        for (const r of result.rejects) await onReject(name, r)
+        if (result.stagingFile) await writer.add(result.stagingFile, result.stagingBytes, result.good)
+        options.onProgress?.({
+          source: name,
+          lines: totals.lines,
+          stored: totals.stored,
+          rejected: totals.rejected,
+        })
+      }
+      let fileLines = 0
+      for await (const item of lineChunks(openSource(source), { chunkBytes, maxLineBytes })) {
+        if ('rejection' in item) {
+          // An over-long line never reaches a worker: settle earlier chunks first to keep file order.
+          while (inFlight.length) await settle()
+          totals.lines++
+          fileLines++
+          await onReject(name, item.rejection)
+          continue
+        }
+        const { bytes, firstLine, lines } = item.chunk
+        // seq is the low 32 bits of the stored version (src/store/event-sql.ts).
+        if (seqBase + firstLine + lines > MAX_RUN_LINES) {
+          throw new Error(`one run reads at most ${MAX_RUN_LINES} lines: split the input over several runs`)
+        }
+        const task: ValidateTask = {
+          chunk: { bytes, firstLine, firstSeq: seqBase + firstLine, maxLineBytes },
+          stagingFile: path.join(stagingDir, `chunk-${++chunkNo}.rowbinary`),
+        }
+        fileLines = firstLine + lines - 1
+        inFlight.push(pool.run(task, { transferList: [bytes.buffer as ArrayBuffer] }))
+        while (inFlight.length > workers * 2) await settle()
         if (options.signal?.aborted) break
-        const name = sourceName(source)
-        const inFlight: Promise<ValidateResult>[] = []
-        const settle = async () => {
-          const result = await inFlight.shift()!
-          totals.lines += result.lines
-          totals.blank += result.blank
-          for (const r of result.rejects) await onReject(name, r)
-          if (result.stagingFile) await writer.add(result.stagingFile, result.stagingBytes, result.good)
-          options.onProgress?.({
-            source: name,
-            lines: totals.lines,
-            stored: totals.stored,
-            rejected: totals.rejected,
-          })
-        }
-        let fileLines = 0
-        for await (const item of lineChunks(openSource(source), { chunkBytes, maxLineBytes })) {
-          if ('rejection' in item) {
-            // An over-long line never reaches a worker: settle earlier chunks first to keep file order.
-            while (inFlight.length) await settle()
-            totals.lines++
-            fileLines++
-            await onReject(name, item.rejection)
-            continue
-          }
-          const { bytes, firstLine, lines } = item.chunk
-          // seq is the low 32 bits of the stored version (src/store/event-sql.ts).
-          if (seqBase + firstLine + lines > MAX_RUN_LINES) {
-            throw new Error(`one run reads at most ${MAX_RUN_LINES} lines: split the input over several runs`)
-          }
-          const task: ValidateTask = {
-            chunk: { bytes, firstLine, firstSeq: seqBase + firstLine, maxLineBytes },
-            stagingFile: path.join(stagingDir, `chunk-${++chunkNo}.rowbinary`),
-          }
-          fileLines = firstLine + lines - 1
-          inFlight.push(pool.run(task, { transferList: [bytes.buffer as ArrayBuffer] }))
-          while (inFlight.length > workers * 2) await settle()
-          if (options.signal?.aborted) break
-        }
-        while (inFlight.length) await settle()
-        seqBase += fileLines
-        if (options.signal?.aborted) interrupted = true
       }
-      await writer.flush()
-    } catch (e) {
-      // No queued INSERT may start once the run has failed: its staging files are about to go.
-      await writer.abort()
-      const record = {
-        run,
-        sources,
-        ...counts(totals),
-        status: 'failed' as const,
-      }
-      // The store may be what failed: the error below is the one to report.
-      await recordRun(store, record).catch(() => {})
-      throw new IngestError(
-        `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +
-          'running the same command again is safe (copies replace stored events, never add to them)',
-        { cause: e },
-      )
-    } finally {
-      await pool.destroy()
-      await rejects.close()
-      rmSync(stagingDir, { recursive: true, force: true })
+      while (inFlight.length) await settle()
+      seqBase += fileLines
+      if (options.signal?.aborted) interrupted = true
     }
-
-    // Counted, not guessed: the store's own de-duplicated totals before and after the run. Merges
-    // are still paused: they would compete with this pass, and run soon after.
-    const after = count ? await countStoredEvents(store, run) : null
-    const status = interrupted ? 'interrupted' : 'finished'
-    await recordRun(store, { run, sources, ...counts(totals), status })
-    const seconds = (performance.now() - started) / 1000
-    ok = true
-    return {
+    await writer.flush()
+  } catch (e) {
+    // No queued INSERT may start once the run has failed: its staging files are about to go.
+    await writer.abort()
+    const record = {
       run,
       sources,
-      lines: totals.lines,
-      blank: totals.blank,
-      accepted: totals.stored,
-      rejected: totals.rejected,
-      duplicatesInInput: after && totals.stored - after.ofRun,
-      alreadyStored: after && after.ofRun - (after.events - storedBefore),
-      newEvents: after && after.events - storedBefore,
-      seconds,
-      eventsPerSecond: totals.lines / seconds,
-      rejectsPath: totals.rejected > 0 ? options.rejectsPath : null,
-      firstRejects,
-      interrupted,
+      ...counts(totals),
+      status: 'failed' as const,
     }
+    // The store may be what failed: the error below is the one to report.
+    await recordRun(store, record).catch(() => {})
+    throw new IngestError(
+      `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +
+        'running the same command again is safe (copies replace stored events, never add to them)',
+      { cause: e },
+    )
   } finally {
-    // On failure, the error to report is the run's own.
-    if (ok) await merges.end()
-    else await merges.end().catch(() => {})
+    await pool.destroy()
+    await rejects.close()
+    rmSync(stagingDir, { recursive: true, force: true })
+  }
+
+  // Counted, not guessed: the store's own de-duplicated totals before and after the run. Merges
+  // are still paused: they would compete with this pass, and run soon after.
+  const after = count ? await countStoredEvents(store, run) : null
+  const status = interrupted ? 'interrupted' : 'finished'
+  await recordRun(store, { run, sources, ...counts(totals), status })
+  const seconds = (performance.now() - started) / 1000
+  return {
+    run,
+    sources,
+    lines: totals.lines,
+    blank: totals.blank,
+    accepted: totals.stored,
+    rejected: totals.rejected,
+    duplicatesInInput: after && totals.stored - after.ofRun,
+    alreadyStored: after && after.ofRun - (after.events - storedBefore),
+    newEvents: after && after.events - storedBefore,
+    seconds,
+    eventsPerSecond: totals.lines / seconds,
+    rejectsPath: totals.rejected > 0 ? options.rejectsPath : null,
+    firstRejects,
+    interrupted,
   }
 }
 
