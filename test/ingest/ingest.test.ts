@@ -1,9 +1,23 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { MAX_PAUSED_PARTS, MergePause } from '../../src/store/merges.js'
-import { event, lines, useEngine } from './engine.js'
+import { activeParts, MAX_PAUSED_PARTS, MergePause } from '../../src/store/merges.js'
+import { event, lines, useEngine, type Engine } from './engine.js'
 
 const engine = useEngine()
+
+/** An OPTIMIZE of the events table: 'merged', or the engine's message when it refused. */
+const optimize = (e: Engine) =>
+  e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events` }).then(
+    () => 'merged',
+    (err: Error) => err.message,
+  )
+
+/** One event written by a plain INSERT: one new part. */
+const insertOnePart = (e: Engine, tx: string) =>
+  e.store.client.command({
+    query: `INSERT INTO ${e.db}.events (customer, transaction_id, code, timestamp, version) SELECT 'c', {tx:String}, 'api', now64(3), 1`,
+    query_params: { tx },
+  })
 
 const BAD_JSON = 'not valid JSON: expected an object starting with {'
 
@@ -103,39 +117,19 @@ describe('ingest counts lines and stores the good ones', () => {
     const during: Promise<string>[] = []
     const summary = await e.ingest([e.file('merges.ndjson', lines(...text))], {
       onProgress: () => {
-        if (during.length > 0) return
-        const optimize = e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events` })
-        during.push(
-          optimize.then(
-            () => 'merged',
-            (err: Error) => err.message,
-          ),
-        )
+        if (during.length === 0) during.push(optimize(e))
       },
     })
     expect(summary.newEvents).toBe(3000)
     expect(await during[0]).toMatch(/[Cc]ancelled merging parts/)
     await e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events FINAL` })
-    const [active] = await e.rows<{ n: string }>(
-      `SELECT toString(count()) AS n FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`,
-      { db: e.store.database },
-    )
-    expect(active!.n).toBe('1')
+    expect(await activeParts(e.store)).toBe(1)
     expect(await e.count()).toBe(3000)
   })
 
   it(`pauses merges only for runs that leave under ${MAX_PAUSED_PARTS} parts, and lets them run at that many`, async () => {
     const e = engine()
-    const insertPart = (tx: string) =>
-      e.store.client.command({
-        query: `INSERT INTO ${e.db}.events (customer, transaction_id, code, timestamp, version) SELECT 'c', {tx:String}, 'api', now64(3), 1`,
-        query_params: { tx },
-      })
-    const optimize = () =>
-      e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events` }).then(
-        () => 'merged',
-        (err: Error) => err.message,
-      )
+    const insertPart = (tx: string) => insertOnePart(e, tx)
     // Two parts left by earlier runs (merges stopped, so that they stay two).
     await e.store.client.command({ query: `SYSTEM STOP MERGES ${e.db}.events` })
     await insertPart('a')
@@ -151,21 +145,17 @@ describe('ingest counts lines and stores the good ones', () => {
     }
     await pause.inserted() // no new part: still below the limit
     expect(pause.paused).toBe(true)
-    expect(await optimize()).toMatch(/[Cc]ancelled merging parts/)
+    expect(await optimize(e)).toMatch(/[Cc]ancelled merging parts/)
     await insertPart('last')
     await pause.inserted()
     expect(pause.paused).toBe(false)
-    expect(await optimize()).toBe('merged')
+    expect(await optimize(e)).toBe('merged')
   })
 
   it(`does not pause merges when the table already has ${MAX_PAUSED_PARTS} parts`, async () => {
     const e = engine()
     await e.store.client.command({ query: `SYSTEM STOP MERGES ${e.db}.events` })
-    for (let i = 0; i < MAX_PAUSED_PARTS; i++)
-      await e.store.client.command({
-        query: `INSERT INTO ${e.db}.events (customer, transaction_id, code, timestamp, version) SELECT 'c', {tx:String}, 'api', now64(3), 1`,
-        query_params: { tx: `p${i}` },
-      })
+    for (let i = 0; i < MAX_PAUSED_PARTS; i++) await insertOnePart(e, `p${i}`)
     const pause = await MergePause.begin(e.store, 0)
     expect(pause.paused).toBe(false)
     await e.store.client.command({ query: `SYSTEM START MERGES ${e.db}.events` })
