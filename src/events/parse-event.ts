@@ -69,22 +69,6 @@ export class EventLine {
   span(field: number): Span | null {
     return this.starts[field]! >= 0 ? { start: this.starts[field]!, end: this.ends[field]! } : null
   }
-
-  get customer(): Span {
-    return this.span(this.customerField)!
-  }
-
-  get transactionId(): Span {
-    return this.span(TRANSACTION_ID)!
-  }
-
-  get code(): Span {
-    return this.span(CODE)!
-  }
-
-  get properties(): Span | null {
-    return this.span(PROPERTIES)
-  }
 }
 
 export interface EventRejection {

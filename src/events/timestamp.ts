@@ -141,13 +141,6 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + dayOfEra - 719468
 }
 
-/** The same as parseIsoTimestamp on the bytes' text, by the fast path when it applies. */
-export function parseIsoTimestampBytes(b: Uint8Array, start: number, end: number): TimestampResult {
-  const ms = isoTimestampMs(b, start, end)
-  if (ms >= 0) return { ok: true, ms }
-  return parseIsoTimestamp(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8'))
-}
-
 function allDigits(b: Uint8Array, s: number, len: number): boolean {
   const positions = len === 20 ? DIGITS_20 : DIGITS_24
   for (let k = 0; k < positions.length; k++) {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_ID_BYTES, MAX_PROPERTIES, parseEventLine, type Span } from '../../src/events/parse-event.js'
+import {
+  CODE,
+  MAX_ID_BYTES,
+  MAX_PROPERTIES,
+  parseEventLine,
+  PROPERTIES,
+  TRANSACTION_ID,
+  type Span,
+} from '../../src/events/parse-event.js'
 
 // Raw JSON text of each field; a field set to null is left out of the line.
 const BASE: Record<string, string> = {
@@ -26,12 +34,12 @@ function accepted(text: string) {
   if (!v.ok) throw new Error(`rejected (${v.field}): ${v.reason}`)
   const t = (s: Span) => b.toString('utf8', s.start, s.end)
   return {
-    transactionId: t(v.transactionId),
-    customer: t(v.customer),
-    code: t(v.code),
+    transactionId: t(v.span(TRANSACTION_ID)!),
+    customer: t(v.span(v.customerField)!),
+    code: t(v.span(CODE)!),
     timestamp: new Date(v.timestampMs).toISOString(),
     timestampMs: v.timestampMs,
-    properties: v.properties && t(v.properties),
+    properties: v.span(PROPERTIES) && t(v.span(PROPERTIES)!),
   }
 }
 
@@ -52,7 +60,8 @@ describe('a good event line', () => {
     const start = b.indexOf('\n') + 1
     const end = b.indexOf('\n', start)
     const v = parseEventLine(b, start, end)
-    expect(v.ok && b.toString('utf8', v.customer.start, v.customer.end)).toBe('"c1"')
+    const customer = v.ok && v.span(v.customerField)!
+    expect(customer && b.toString('utf8', customer.start, customer.end)).toBe('"c1"')
     expect(parseEventLine(b, end + 1, b.length - 1)).toEqual({
       ok: false,
       field: null,
