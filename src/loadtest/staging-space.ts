@@ -2,11 +2,14 @@
 // survive a crash: in RAM (/dev/shm) they cost no disk writes, which matters when a store falls
 // behind and gigabytes wait. Shared memory is used up to a budget; past it, files go to the system
 // temp folder. A folder given explicitly is used alone.
-import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs'
+import { existsSync, rmSync, statfsSync } from 'node:fs'
+import { createStagingDir } from '../ingest/staging-dir.js'
 import os from 'node:os'
 import path from 'node:path'
 
 const SHM = '/dev/shm'
+/** Folders named after their process: a killed load test's are removed by the next one. */
+const PREFIX = 'billing-loadtest-'
 /** Leave this much of shared memory free, and use at most this share of the machine's RAM. */
 const SHM_RESERVE = 1 << 30
 const SHM_SHARE_OF_RAM = 0.25
@@ -20,12 +23,12 @@ export class StagingSpace {
 
   constructor(folder?: string) {
     if (folder) {
-      this.disk = mkdtempSync(path.join(folder, 'billing-loadtest-'))
+      this.disk = createStagingDir(folder, PREFIX)
       this.budget = 0
       return
     }
     this.budget = shmBudget()
-    if (this.budget > 0) this.ram = mkdtempSync(path.join(SHM, 'billing-loadtest-'))
+    if (this.budget > 0) this.ram = createStagingDir(SHM, PREFIX)
   }
 
   /** A path for a new staging file of about `bytes`. */
@@ -36,7 +39,7 @@ export class StagingSpace {
       this.inRam.set(file, bytes)
       return file
     }
-    this.disk ??= mkdtempSync(path.join(os.tmpdir(), 'billing-loadtest-'))
+    this.disk ??= createStagingDir(os.tmpdir(), PREFIX)
     return path.join(this.disk, name)
   }
 
@@ -50,7 +53,7 @@ export class StagingSpace {
 
   /** A folder for other files of the run (the ingest-format copies of --out). */
   get scratch(): string {
-    this.disk ??= mkdtempSync(path.join(os.tmpdir(), 'billing-loadtest-'))
+    this.disk ??= createStagingDir(os.tmpdir(), PREFIX)
     return this.disk
   }
 
