@@ -1,6 +1,7 @@
 // Ingest runs: each run has a number, which orders copies of an event (the newest run wins), and a
 // record of what it read and stored, kept next to the events.
 import type { Store } from '../store/connect.js'
+import { queryRows } from '../store/query-rows.js'
 
 export interface RunRecord {
   run: number
@@ -12,11 +13,11 @@ export interface RunRecord {
 }
 
 export async function startRun(store: Store, sources: string[]): Promise<number> {
-  const rs = await store.client.query({
-    query: `SELECT max(run_id) AS last FROM ${store.db}.ingest_runs`,
-    format: 'JSONEachRow',
-  })
-  const run = Number(((await rs.json()) as { last: number }[])[0]?.last ?? 0) + 1
+  const [row] = await queryRows<{ last: number }>(
+    store,
+    `SELECT max(run_id) AS last FROM ${store.db}.ingest_runs`,
+  )
+  const run = Number(row?.last ?? 0) + 1
   await recordRun(store, { run, sources, lines: 0, accepted: 0, rejected: 0, status: 'running' }, false)
   return run
 }
@@ -51,12 +52,11 @@ const FINAL_COUNT_SETTINGS = '\nSETTINGS split_intersecting_parts_ranges_into_la
  * An event of this run is newer than any earlier run's copy, so it counts for the run.
  */
 export async function countStoredEvents(store: Store, run = 0): Promise<StoredCounts> {
-  const rs = await store.client.query({
-    query: `SELECT count() AS events, countIf(version >= bitShiftLeft(toUInt64({run:UInt32}), 32)) AS of_run
+  const [row] = await queryRows<{ events: string | number; of_run: string | number }>(
+    store,
+    `SELECT count() AS events, countIf(version >= bitShiftLeft(toUInt64({run:UInt32}), 32)) AS of_run
 FROM ${store.db}.events FINAL${store.kind === 'embedded' ? FINAL_COUNT_SETTINGS : ''}`,
-    query_params: { run },
-    format: 'JSONEachRow',
-  })
-  const row = ((await rs.json()) as { events: string | number; of_run: string | number }[])[0]
+    { run },
+  )
   return { events: Number(row?.events ?? 0), ofRun: run === 0 ? 0 : Number(row?.of_run ?? 0) }
 }

@@ -1,23 +1,19 @@
 // What a load test asks of the store besides inserting: its own database (never one holding billing
 // data), the count of what arrived, the engine's own counters, and dropping the database afterwards.
 import type { Store } from '../store/connect.js'
+import { queryRows } from '../store/query-rows.js'
 
 /** Sources of a load test's run record start with this, which marks the database as a load test's. */
 export const LOADTEST_SOURCE = 'loadtest:'
 
 export class LoadtestDatabaseError extends Error {}
 
-async function rows<T>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const rs = await store.client.query({ query, query_params: params, format: 'JSONEachRow' })
-  return (await rs.json()) as T[]
-}
-
 /**
  * Refuses a database that holds anything but load-test events: synthetic traffic must never mix with
  * billing data, and the database is dropped at the end.
  */
 export async function assertLoadtestDatabase(store: Store): Promise<void> {
-  const [found] = await rows<{ runs: string; events: string }>(
+  const [found] = await queryRows<{ runs: string; events: string }>(
     store,
     `SELECT
     (SELECT toString(count()) FROM ${store.db}.ingest_runs
@@ -51,12 +47,12 @@ export interface StoredCount {
 export async function countLoadtestEvents(store: Store, run: number): Promise<StoredCount> {
   const where = `version >= bitShiftLeft(toUInt64({run:UInt32}), 32)
       AND version < bitShiftLeft(toUInt64({run:UInt32}) + 1, 32)`
-  const [final] = await rows<{ n: string }>(
+  const [final] = await queryRows<{ n: string }>(
     store,
     `SELECT toString(count()) AS n FROM ${store.db}.events FINAL WHERE ${where}`,
     { run },
   )
-  const [all] = await rows<{ n: string }>(
+  const [all] = await queryRows<{ n: string }>(
     store,
     `SELECT toString(count()) AS n FROM ${store.db}.events WHERE ${where}`,
     { run },
@@ -80,7 +76,7 @@ export type EngineCounters = Record<string, number>
 
 /** Process-wide counters (embedded) or server-wide ones: a difference of two reads is what happened between. */
 export async function readEngineCounters(store: Store): Promise<EngineCounters> {
-  const found = await rows<{ event: string; value: string }>(
+  const found = await queryRows<{ event: string; value: string }>(
     store,
     `SELECT event, toString(value) AS value FROM system.events WHERE event IN {names:Array(String)}`,
     { names: [...ENGINE_COUNTERS] },
@@ -94,7 +90,7 @@ export function counterDelta(before: EngineCounters, after: EngineCounters): Eng
 
 /** Active parts of the events table: many small parts mean merges are behind. */
 export async function activeParts(store: Store): Promise<number> {
-  const [found] = await rows<{ n: string }>(
+  const [found] = await queryRows<{ n: string }>(
     store,
     `SELECT toString(count()) AS n FROM system.parts
 WHERE database = {database:String} AND table = 'events' AND active`,

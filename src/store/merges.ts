@@ -10,6 +10,7 @@
 // that many parts should the estimate fall short. Only the embedded engine: on a server the table is
 // shared with other writers, and its merges are its own.
 import type { Store } from './connect.js'
+import { queryRows } from './query-rows.js'
 
 /** Active parts of the events table up to which an ingest keeps merges paused. */
 export const MAX_PAUSED_PARTS = 40
@@ -49,10 +50,10 @@ export class MergePause {
 
 /** Active parts of the events table (the engine's own count, whoever wrote them). */
 export async function activeParts(store: Store): Promise<number> {
-  const rs = await store.client.query({
-    query: `SELECT count() AS n FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`,
-    query_params: { db: store.database },
-    format: 'JSONEachRow',
-  })
-  return Number(((await rs.json()) as { n: number | string }[])[0]?.n ?? 0)
+  const [row] = await queryRows<{ n: number | string }>(
+    store,
+    `SELECT count() AS n FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`,
+    { db: store.database },
+  )
+  return Number(row?.n ?? 0)
 }

@@ -2,6 +2,7 @@
 // migrations it has not seen, recording each version as it lands.
 import type { Store } from './connect.js'
 import { MIGRATIONS } from './migrations.js'
+import { queryRows } from './query-rows.js'
 
 export async function migrate(store: Pick<Store, 'client' | 'db'>): Promise<number> {
   const { client, db } = store
@@ -16,11 +17,11 @@ export async function migrate(store: Pick<Store, 'client' | 'db'>): Promise<numb
 ENGINE = MergeTree
 ORDER BY version`,
   })
-  const rs = await client.query({
-    query: `SELECT max(version) AS v FROM ${db}.schema_migrations`,
-    format: 'JSONEachRow',
-  })
-  const current = Number(((await rs.json()) as { v: number | string }[])[0]?.v ?? 0)
+  const [row] = await queryRows<{ v: number | string }>(
+    store,
+    `SELECT max(version) AS v FROM ${db}.schema_migrations`,
+  )
+  const current = Number(row?.v ?? 0)
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue
     for (const statement of m.statements(db)) await client.command({ query: statement })
