@@ -7,6 +7,7 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { ingest, type IngestOptions, type IngestSummary } from '../../src/ingest/ingest.js'
 import { openStore, type Store } from '../../src/store/connect.js'
+import { queryRows } from '../../src/store/query-rows.js'
 
 export interface Engine {
   store: Store
@@ -39,10 +40,8 @@ export function useEngine(): () => Engine {
     mkdirSync(dir)
     const store = await openStore({ dataDir: path.join(root, 'data'), database })
     const rejectsPath = path.join(dir, 'rejects.ndjson')
-    const rows = async <T>(query: string, params: Record<string, unknown> = {}) => {
-      const rs = await store.client.query({ query, query_params: params, format: 'JSONEachRow' })
-      return (await rs.json()) as T[]
-    }
+    const rows = <T>(query: string, params: Record<string, unknown> = {}) =>
+      queryRows<T>(store, query, params)
     current = {
       store,
       db: store.db,

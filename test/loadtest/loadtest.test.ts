@@ -10,6 +10,7 @@ import { EVENT_CODES } from '../../src/loadtest/traffic.js'
 import { loadtestJson } from '../../src/render/loadtest.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import { openStore, type Store } from '../../src/store/connect.js'
+import { queryRows } from '../../src/store/query-rows.js'
 import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
 
 const dataDir = tempDir('loadtest-data')
@@ -36,9 +37,7 @@ function options(schedule: ArrivalSchedule, over: Partial<LoadtestOptions> = {})
   }
 }
 
-async function rows<T>(s: Store, query: string): Promise<T[]> {
-  return (await (await s.client.query({ query, format: 'JSONEachRow' })).json()) as T[]
-}
+const rows = <T>(s: Store, query: string) => queryRows<T>(s, query)
 
 describe('billing loadtest on the embedded engine', () => {
   it('sends at the target rate for the duration, and every event is counted back once', async () => {

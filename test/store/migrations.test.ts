@@ -4,23 +4,21 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openStore, type Store } from '../../src/store/connect.js'
 import { migrate } from '../../src/store/migrate.js'
 import { MIGRATIONS } from '../../src/store/migrations.js'
+import { queryRows } from '../../src/store/query-rows.js'
 import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
 
 const dataDir = tempDir('migrations')
 afterAll(removeTempDirs)
 
-async function rows<T>(store: Store, query: string): Promise<T[]> {
-  return (await (await store.client.query({ query, format: 'JSONEachRow' })).json()) as T[]
-}
-
 const versions = (store: Store) =>
-  rows<{ version: number }>(store, `SELECT version FROM ${store.db}.schema_migrations ORDER BY version`).then(
-    (r) => r.map((x) => Number(x.version)),
-  )
+  queryRows<{ version: number }>(
+    store,
+    `SELECT version FROM ${store.db}.schema_migrations ORDER BY version`,
+  ).then((r) => r.map((x) => Number(x.version)))
 
 const eventsTableSettings = async (store: Store) =>
   (
-    await rows<{ engine_full: string }>(
+    await queryRows<{ engine_full: string }>(
       store,
       `SELECT engine_full FROM system.tables WHERE database = '${store.database}' AND name = 'events'`,
     )
@@ -60,7 +58,7 @@ describe('migrations', () => {
       expect(await eventsTableSettings(store)).toContain(
         'vertical_merge_algorithm_min_columns_to_activate = 1',
       )
-      expect(await rows(store, `SELECT transaction_id FROM ${store.db}.events FINAL`)).toEqual([
+      expect(await queryRows(store, `SELECT transaction_id FROM ${store.db}.events FINAL`)).toEqual([
         { transaction_id: 't1' },
       ])
     } finally {
