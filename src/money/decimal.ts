@@ -2,30 +2,25 @@
 // every operation runs with the same precision and rounding. Money is never a binary float.
 // Named import: under NodeNext, decimal.js's default export is typed as the CommonJS module object.
 import { Decimal as DecimalJs } from 'decimal.js'
+import { currencyProblem, isoMinorUnits } from './iso4217.js'
 
 // 60 significant digits keep intermediate results exact for any realistic price x quantity.
 export const Decimal = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_UP })
 export type Decimal = DecimalJs
 
-const minorUnitsByCurrency = new Map<string, number>()
-let supportedCurrencies: Set<string> | undefined
-
-/** Digits after the decimal point of the currency's minor unit (USD 2, JPY 0, BHD 3), per ISO 4217. */
+/**
+ * Digits after the decimal point of the currency's minor unit (USD 2, JPY 0, BHD 3), per the pinned ISO 4217
+ * table of ./iso4217.ts. Throws for a code a plan can't use; plans are validated with `isCurrency` first.
+ */
 export function minorUnits(currency: string): number {
-  let digits = minorUnitsByCurrency.get(currency)
-  if (digits === undefined) {
-    // Throws a RangeError for a malformed code; plans are validated with `isCurrency` before this.
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits as number
-    minorUnitsByCurrency.set(currency, digits)
-  }
+  const digits = isoMinorUnits(currency)
+  if (digits === undefined) throw new RangeError(currencyProblem(currency))
   return digits
 }
 
-/** True for an ISO 4217 code the runtime knows, spelled as three uppercase letters ("USD", not "usd"). */
+/** True for an active ISO 4217 code that has a minor unit, spelled as three uppercase letters ("USD", not "usd"). */
 export function isCurrency(code: string): boolean {
-  supportedCurrencies ??= new Set(Intl.supportedValuesOf('currency'))
-  return /^[A-Z]{3}$/.test(code) && supportedCurrencies.has(code)
+  return isoMinorUnits(code) !== undefined
 }
 
 /**

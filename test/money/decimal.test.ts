@@ -23,19 +23,42 @@ describe('minor units come from ISO 4217', () => {
     ['EUR', 2],
     ['JPY', 0],
     ['BHD', 3],
+    ['KWD', 3],
+    ['TND', 3],
+    ['CLF', 4],
+    ['UYW', 4],
   ])('%s has %i decimals', (currency, digits) => {
     expect(minorUnits(currency)).toBe(digits)
   })
+
+  // CLDR, and so Intl, gives HUF, IDR and COP 0 digits and IQD 0: ISO 4217 is what invoices follow.
+  it.each([
+    ['HUF', 2],
+    ['IDR', 2],
+    ['COP', 2],
+    ['IQD', 3],
+  ])('%s has %i decimals, as ISO 4217 says and Intl does not', (currency, digits) => {
+    expect(minorUnits(currency)).toBe(digits)
+  })
+
+  it('refuses a code ISO 4217 does not list', () => {
+    expect(() => minorUnits('ABC')).toThrow('ABC is not an active ISO 4217 code')
+  })
 })
 
-describe('a currency is three uppercase letters the runtime knows', () => {
+describe('a currency is an active ISO 4217 code with a minor unit, in three uppercase letters', () => {
   it.each([
     ['USD', true],
     ['JPY', true],
+    ['HUF', true],
+    ['CLF', true],
     ['usd', false],
     ['US', false],
     ['USDX', false],
     ['ABC', false],
+    ['HRK', false],
+    ['XAU', false],
+    ['XXX', false],
   ])('%s -> %s', (code, expected) => {
     expect(isCurrency(code)).toBe(expected)
   })
@@ -52,6 +75,10 @@ describe('money is rounded half-up to the minor unit', () => {
     ['1234.4999', 'JPY', '1234'],
     ['1.2345', 'BHD', '1.235'],
     ['1.23449', 'BHD', '1.234'],
+    ['1.005', 'HUF', '1.01'],
+    ['1.0005', 'IQD', '1.001'],
+    ['1.00049', 'IQD', '1'],
+    ['1.00005', 'CLF', '1.0001'],
   ])('%s %s -> %s', (amount, currency, expected) => {
     expect(roundMoney(new Decimal(amount), currency).toFixed()).toBe(expected)
   })
