@@ -1,7 +1,19 @@
 // Reads one YAML file of a plans folder defensively: plan files are small, hand-written documents,
 // so anything huge, aliased into a bomb or not shaped as a mapping is reported, never expanded.
 import { readFile, stat } from 'node:fs/promises'
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml'
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Pair,
+  type Scalar,
+} from 'yaml'
 import { locate, sourceText, type Position, type Target } from './locate.js'
 import { formatPath, type DocumentPath, type PlanProblem } from './problems.js'
 
@@ -39,6 +51,13 @@ export class YamlFile {
   }
 }
 
+/**
+ * How every file is parsed. intAsBigInt keeps YAML integers exact and tells them apart from floats
+ * (`100` vs `100.0`); prettyErrors would build a code frame per error, slow on pathological input;
+ * uniqueKeys compares each key with every earlier one (quadratic): keyProblems checks in one pass.
+ */
+export const PARSE_OPTIONS = { intAsBigInt: true, prettyErrors: false, uniqueKeys: false } as const
+
 export type YamlRead = { yaml: YamlFile; problems: [] } | { yaml?: undefined; problems: PlanProblem[] }
 
 /**
@@ -49,8 +68,15 @@ export async function readYamlFile(
   file: string,
   options: { emptyIsMapping?: boolean } = {},
 ): Promise<YamlRead> {
+  const lineCounter = new LineCounter()
   const fileProblem = (message: string, at: Position = { line: 1, col: 1 }): YamlRead => ({
     problems: [{ file, ...at, path: '', message }],
+  })
+  const problemAt = (offset: number, message: string): PlanProblem => ({
+    file,
+    ...lineCounter.linePos(offset),
+    path: '',
+    message,
   })
 
   let text: string
@@ -64,17 +90,16 @@ export async function readYamlFile(
   // The file may have grown since stat.
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) return fileProblem(tooLarge(Buffer.byteLength(text)))
 
-  const lineCounter = new LineCounter()
-  // intAsBigInt keeps YAML integers exact and tells them apart from floats (`100` vs `100.0`).
-  // prettyErrors would build a code frame per error, which is slow on pathological input.
-  const doc = parseDocument(text, { lineCounter, intAsBigInt: true, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((error) => ({
-      file,
-      ...lineCounter.linePos(error.pos[0]),
-      path: '',
+  const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter })
+  const keys = keyProblems(doc, text, lineCounter)
+  if (doc.errors.length > 0 || keys.duplicates.length > 0) {
+    const syntax = doc.errors.map((error) => ({
+      offset: error.pos[0],
       message: syntaxMessage(error.message),
     }))
+    const problems = [...syntax, ...keys.duplicates]
+      .sort((a, b) => a.offset - b.offset)
+      .map(({ offset, message }) => problemAt(offset, message))
     // Runaway nesting is reported once per level the parser unwinds; once is enough.
     const firstTooDeep = problems.findIndex((p) => p.message === TOO_DEEP)
     return { problems: problems.filter((p, i) => p.message !== TOO_DEEP || i === firstTooDeep) }
@@ -91,21 +116,10 @@ export async function readYamlFile(
     )
   }
 
-  // `__proto__` would be dropped or become a prototype on the way to JS objects; no plan needs the name.
-  const reserved: PlanProblem[] = []
-  visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.value === '__proto__' && pair.key.range) {
-        reserved.push({
-          file,
-          ...lineCounter.linePos(pair.key.range[0]),
-          path: '',
-          message: 'the key __proto__ is reserved',
-        })
-      }
-    },
-  })
-  if (reserved.length > 0) return { problems: reserved }
+  if (keys.reserved.length > 0) {
+    const offsets = keys.reserved.sort((a, b) => a - b)
+    return { problems: offsets.map((offset) => problemAt(offset, 'the key __proto__ is reserved')) }
+  }
 
   let value: unknown
   try {
@@ -128,6 +142,59 @@ export async function readYamlFile(
 
 function tooLarge(bytes: number): string {
   return `the file has ${bytes} bytes; files in a plans folder are limited to 1 MB (${MAX_FILE_BYTES} bytes)`
+}
+
+interface KeyProblems {
+  /** Each key of a mapping that an earlier key of the same mapping already names, at that key. */
+  duplicates: { offset: number; message: string }[]
+  /** Where the key `__proto__` is written. */
+  reserved: number[]
+}
+
+/**
+ * One pass over every mapping of the document, with a set of its keys: a key written twice is
+ * reported at the second one, and `__proto__`, which JS objects would drop or turn into a
+ * prototype, wherever it is. Iterative, so that no nesting the parser accepted can overflow it.
+ */
+export function keyProblems(doc: Document, text: string, lineCounter: LineCounter): KeyProblems {
+  const found: KeyProblems = { duplicates: [], reserved: [] }
+  const pending: unknown[] = [doc.contents]
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (isMap(node)) {
+      // Keys as the plain JS object has them: `42` and "42" are one property, so they are one key.
+      const seen = new Map<string, Scalar>()
+      for (const pair of node.items) {
+        visitPair(pair, pending, found)
+        if (!isScalar(pair.key)) continue
+        const name = pair.key.value === null ? '' : String(pair.key.value)
+        const first = seen.get(name)
+        if (first === undefined) seen.set(name, pair.key)
+        else found.duplicates.push(duplicateKey(first, pair.key, text, lineCounter))
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) visitPair(item, pending, found)
+        else pending.push(item)
+      }
+    }
+  }
+  return found
+}
+
+function visitPair(pair: Pair, pending: unknown[], found: KeyProblems): void {
+  if (isScalar(pair.key) && pair.key.value === '__proto__') found.reserved.push(pair.key.range?.[0] ?? 0)
+  pending.push(pair.key, pair.value)
+}
+
+function duplicateKey(first: Scalar, again: Scalar, text: string, lineCounter: LineCounter) {
+  const offset = again.range?.[0] ?? 0
+  // The message of the parser's own check (uniqueKeys), for a key written the same way twice.
+  if (first.value === again.value) return { offset, message: 'YAML syntax: Map keys must be unique' }
+  const written = (key: Scalar) => (key.range ? text.slice(key.range[0], key.range[1]) : String(key.value))
+  const { line, col } = lineCounter.linePos(first.range?.[0] ?? 0)
+  const message = `Map keys must be unique: ${written(again)} is the same key as ${written(first)} at ${line}:${col}`
+  return { offset, message }
 }
 
 const TOO_DEEP = 'YAML syntax: the document nests too deeply'
