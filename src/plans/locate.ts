@@ -1,5 +1,16 @@
 // Maps a path inside a YAML document (as zod reports it) back to a line and column of the source.
-import { isAlias, isMap, isNode, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml'
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  type Document,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml'
 import type { DocumentPath } from './problems.js'
 
 export interface Position {
@@ -20,7 +31,7 @@ export function nodeAt(doc: Document, documentPath: DocumentPath, target: Target
     const collection = isAlias(node) ? node.resolve(doc) : node
     let child: unknown
     if (isMap(collection)) {
-      const pair = collection.items.find((item) => keyText(item.key) === String(segment))
+      const pair = pairByKey(collection, String(segment))
       if (!pair) return node
       const last = index === documentPath.length - 1
       // An empty value (`up_to:`) has no text of its own: its key shows where it is.
@@ -53,6 +64,24 @@ export function sourceText(doc: Document, text: string, documentPath: DocumentPa
   const parent = nodeAt(doc, documentPath.slice(0, -1))
   if (parent === node) return undefined
   return text.slice(node.range[0], node.range[1])
+}
+
+// A file may have a problem per entry (every customer of a renamed plan): finding each one's key by a
+// search of its mapping would be quadratic, so each mapping searched is indexed once.
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>()
+
+/** The first pair of `map` whose key reads as `key`. */
+function pairByKey(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndexes.get(map)
+  if (!index) {
+    index = new Map()
+    for (const pair of map.items) {
+      const text = keyText(pair.key)
+      if (text !== undefined && !index.has(text)) index.set(text, pair)
+    }
+    pairIndexes.set(map, index)
+  }
+  return index.get(key)
 }
 
 function keyText(key: unknown): string | undefined {
