@@ -6,7 +6,7 @@ import { issueProblems } from './issues.js'
 import { PlansInvalidError, type PlanProblem } from './problems.js'
 import { billableMetric, customerEntry, metricEntry, planFile, type PlanDraft } from './schema.js'
 import type { BillableMetric, Catalog, Charge, Customer, Plan } from './types.js'
-import { readYamlFile, type YamlFile } from './yaml-file.js'
+import { MAX_CUSTOMERS_FILE_BYTES, readYamlFile, type YamlFile } from './yaml-file.js'
 
 export { formatProblem, PlansInvalidError, type PlanProblem } from './problems.js'
 
@@ -206,7 +206,10 @@ async function loadCustomers(
 ): Promise<Map<string, Customer>> {
   const customers = new Map<string, Customer>()
   if (!file) return customers
-  const { yaml, problems: readProblems } = await readYamlFile(file, { emptyIsMapping: true })
+  const { yaml, problems: readProblems } = await readYamlFile(file, {
+    emptyIsMapping: true,
+    maxBytes: MAX_CUSTOMERS_FILE_BYTES,
+  })
   problems.push(...readProblems)
   if (!yaml) return customers
 

@@ -1,5 +1,6 @@
-// Reads one YAML file of a plans folder defensively: plan files are small, hand-written documents,
-// so anything huge, aliased into a bomb or not shaped as a mapping is reported, never expanded.
+// Reads one YAML file of a plans folder defensively: plan files are small, hand-written documents
+// (customers.yaml may list 100,000 customers), so anything huge, aliased into a bomb or not shaped as
+// a mapping is reported, never expanded.
 import { readFile, stat } from 'node:fs/promises'
 import {
   isAlias,
@@ -18,6 +19,8 @@ import { locate, sourceText, type Position, type Target } from './locate.js'
 import { formatPath, type DocumentPath, type PlanProblem } from './problems.js'
 
 export const MAX_FILE_BYTES = 1024 * 1024
+/** customers.yaml lists every customer: 100,000 of them take about 5 MB. */
+export const MAX_CUSTOMERS_FILE_BYTES = 64 * 1024 * 1024
 /** Aliases a document may expand; a handful is plenty for sharing tiers between charges. */
 export const MAX_ALIAS_COUNT = 100
 
@@ -60,14 +63,16 @@ export const PARSE_OPTIONS = { intAsBigInt: true, prettyErrors: false, uniqueKey
 
 export type YamlRead = { yaml: YamlFile; problems: [] } | { yaml?: undefined; problems: PlanProblem[] }
 
-/**
- * Reads `file` as one YAML document whose top level is a mapping. An empty document is the empty
- * mapping when `emptyIsMapping` (metrics.yaml, customers.yaml); a plan file must say something.
- */
-export async function readYamlFile(
-  file: string,
-  options: { emptyIsMapping?: boolean } = {},
-): Promise<YamlRead> {
+export interface ReadOptions {
+  /** metrics.yaml and customers.yaml may be empty (no entries); a plan file must say something. */
+  emptyIsMapping?: boolean
+  /** The largest file read, MAX_FILE_BYTES unless said otherwise. */
+  maxBytes?: number
+}
+
+/** Reads `file` as one YAML document whose top level is a mapping. */
+export async function readYamlFile(file: string, options: ReadOptions = {}): Promise<YamlRead> {
+  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES
   const lineCounter = new LineCounter()
   const fileProblem = (message: string, at: Position = { line: 1, col: 1 }): YamlRead => ({
     problems: [{ file, ...at, path: '', message }],
@@ -79,16 +84,17 @@ export async function readYamlFile(
     message,
   })
 
-  let text: string
+  let bytes: Buffer
   try {
     const { size } = await stat(file)
-    if (size > MAX_FILE_BYTES) return fileProblem(tooLarge(size))
-    text = await readFile(file, 'utf8')
+    if (size > maxBytes) return fileProblem(tooLarge(size, maxBytes))
+    bytes = await readFile(file)
   } catch (error) {
     return fileProblem(`could not read the file: ${error instanceof Error ? error.message : String(error)}`)
   }
   // The file may have grown since stat.
-  if (Buffer.byteLength(text) > MAX_FILE_BYTES) return fileProblem(tooLarge(Buffer.byteLength(text)))
+  if (bytes.length > maxBytes) return fileProblem(tooLarge(bytes.length, maxBytes))
+  const text = bytes.toString('utf8')
 
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter })
   const keys = keyProblems(doc, text, lineCounter)
@@ -140,8 +146,10 @@ export async function readYamlFile(
   return { yaml: new YamlFile(file, text, value, doc, lineCounter), problems: [] }
 }
 
-function tooLarge(bytes: number): string {
-  return `the file has ${bytes} bytes; files in a plans folder are limited to 1 MB (${MAX_FILE_BYTES} bytes)`
+function tooLarge(bytes: number, maxBytes: number): string {
+  const limit = `${maxBytes / (1024 * 1024)} MB (${maxBytes} bytes)`
+  const rule = maxBytes === MAX_FILE_BYTES ? 'files in a plans folder are' : 'this file is'
+  return `the file has ${bytes} bytes; ${rule} limited to ${limit}`
 }
 
 interface KeyProblems {
