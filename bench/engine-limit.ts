@@ -3,22 +3,31 @@
 // validation beyond what the engine does itself. Prints the seconds the INSERT took.
 // Usage: node dist/bench/engine-limit.js FILE DATA_DIR
 import path from 'node:path'
-import { openStore } from '../src/store/connect.js'
-import { stagingSettings } from '../src/store/event-sql.js'
+import { STAGING_SETTINGS } from '../src/store/event-sql.js'
+import { TX_KEY_SQL, TX_TEXT_SQL } from '../src/store/schema-v3.js'
+import { openStore } from '../src/store/store.js'
 
 const [file, dataDir] = process.argv.slice(2)
 if (!file || !dataDir) throw new Error('usage: engine-limit FILE DATA_DIR')
-const store = await openStore({ dataDir, database: 'billing' })
+const store = await openStore({ dataDir, database: 'billing', mode: 'write' })
 const started = process.hrtime.bigint()
-await store.client.command({
-  query: `INSERT INTO ${store.db}.events (customer, transaction_id, code, timestamp, properties, version)
-SELECT customer, transaction_id, code, parseDateTime64BestEffortOrZero(timestamp, 3, 'UTC'), properties, 1
+await store.command(
+  `INSERT INTO ${store.db}.events (customer, code, tx_key, transaction_id, timestamp, properties, version)
+SELECT customer, code, ${TX_KEY_SQL('transaction_id')}, ${TX_TEXT_SQL('transaction_id')},
+       parseDateTime64BestEffortOrZero(timestamp, 3, 'UTC'), properties, 1
 FROM file({file:String}, 'JSONEachRow',
           'transaction_id String, customer String, code String, timestamp String, properties Map(String, String)')`,
-  query_params: { file: path.resolve(file) },
-  // The engine skips the file's few bad lines itself, as a raw load would.
-  clickhouse_settings: { ...stagingSettings('JSONEachRow'), input_format_allow_errors_ratio: 0.01 },
-})
+  {
+    params: { file: path.resolve(file) },
+    // The engine skips the file's few bad lines itself, as a raw load would.
+    settings: {
+      ...STAGING_SETTINGS,
+      input_format_json_read_numbers_as_strings: 1,
+      input_format_skip_unknown_fields: 1,
+      input_format_allow_errors_ratio: 0.01,
+    },
+  },
+)
 const seconds = Number(process.hrtime.bigint() - started) / 1e9
 await store.close()
 console.log(seconds.toFixed(3))

@@ -1,13 +1,13 @@
-import { Args, Command, Flags } from '@oclif/core'
-import { storeFlags } from '../src/cli/flags.js'
+import { Args, Flags } from '@oclif/core'
+import { StoreCommand } from '../src/cli/command.js'
+import { EXIT } from '../src/cli/exit-codes.js'
 import { spinner as progressSpinner } from '../src/cli/spinner.js'
-import { storeFromFlags } from '../src/cli/store.js'
 import { ingest, INGEST_DEFAULTS } from '../src/ingest/ingest.js'
 import { ingestSummaryJson, ingestSummaryTable, rejectionLines } from '../src/render/ingest.js'
 
-export default class Ingest extends Command {
+export default class Ingest extends StoreCommand {
   static override description =
-    'Store usage events from NDJSON files (or - for stdin; .gz too). Bad lines go to a rejects file; the good ones around them are stored. An event whose (customer, transaction_id) is already stored replaces it and is never billed twice.'
+    'Store usage events from NDJSON files (or - for stdin; .gz too). Bad lines go to a rejects file; the good ones around them are stored. An event whose (customer, transaction_id) is already stored replaces it and is never billed twice. Exit codes: 0 all stored, 1 some lines rejected, 2 bad flags or unreadable files, 3 data folder busy, 4 store failure, 6 other failure, 130 interrupted.'
 
   static override examples = [
     '<%= config.bin %> ingest plans/events.ndjson',
@@ -21,7 +21,6 @@ export default class Ingest extends Command {
   }
 
   static override flags = {
-    ...storeFlags,
     rejects: Flags.string({
       description: 'where rejected lines are written (NDJSON)',
       default: './billing-rejects.ndjson',
@@ -41,12 +40,6 @@ export default class Ingest extends Command {
       min: 1,
       max: 1024,
     }),
-    count: Flags.boolean({
-      description:
-        'count new and already-stored events exactly (two count() FINAL passes over the whole events table; --no-count skips them on large stores)',
-      default: true,
-      allowNo: true,
-    }),
     json: Flags.boolean({ description: 'print the summary as one JSON object' }),
   }
 
@@ -54,39 +47,30 @@ export default class Ingest extends Command {
     const { argv, flags } = await this.parse(Ingest)
     const showProgress = process.stderr.isTTY === true && !flags.json
     const spinner = await progressSpinner(showProgress)
-    const store = await storeFromFlags(flags)
-    const stop = new AbortController()
-    const onSigint = () => stop.abort()
-    process.once('SIGINT', onSigint)
+    this.defer(() => spinner.stop())
+    const store = await this.openStore(flags, 'write')
     spinner.start('reading…')
-    try {
-      const summary = await ingest(store, {
-        sources: argv as string[],
-        rejectsPath: flags.rejects,
-        batchBytes: flags['batch-mb'] << 20,
-        count: flags.count,
-        workers: flags.workers,
-        maxLineBytes: flags['max-line-bytes'],
-        signal: stop.signal,
-        // Formatting numbers for nobody would cost the first toLocaleString's set-up (~7 ms).
-        onProgress: showProgress
-          ? (p) => {
-              spinner.text = `${p.source}: ${p.lines.toLocaleString()} lines, ${p.stored.toLocaleString()} stored, ${p.rejected.toLocaleString()} rejected`
-            }
-          : undefined,
-      })
-      spinner.stop()
-      if (flags.json) this.log(JSON.stringify(ingestSummaryJson(summary)))
-      else {
-        this.log(ingestSummaryTable(summary))
-        for (const line of rejectionLines(summary)) process.stderr.write(`${line}\n`)
-      }
-      if (summary.interrupted) process.exitCode = 130
-      else if (summary.rejected > 0) process.exitCode = 1
-    } finally {
-      spinner.stop()
-      process.off('SIGINT', onSigint)
-      await store.close()
+    const summary = await ingest(store, {
+      sources: argv as string[],
+      rejectsPath: flags.rejects,
+      batchBytes: flags['batch-mb'] << 20,
+      workers: flags.workers,
+      maxLineBytes: flags['max-line-bytes'],
+      signal: this.interruptSignal(),
+      // Formatting numbers for nobody would cost the first toLocaleString's set-up (~7 ms).
+      onProgress: showProgress
+        ? (p) => {
+            spinner.text = `${p.source}: ${p.lines.toLocaleString()} lines, ${p.stored.toLocaleString()} stored, ${p.rejected.toLocaleString()} rejected`
+          }
+        : undefined,
+    })
+    spinner.stop()
+    if (flags.json) this.log(JSON.stringify(ingestSummaryJson(summary)))
+    else {
+      this.log(ingestSummaryTable(summary))
+      for (const line of rejectionLines(summary)) process.stderr.write(`${line}\n`)
     }
+    if (summary.interrupted) process.exitCode = EXIT.interrupted
+    else if (summary.rejected > 0) process.exitCode = EXIT.rejected
   }
 }

@@ -1,14 +1,15 @@
-import { Command, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { plansFlag, storeFlags } from '../src/cli/flags.js'
 import { catalogFromFlag } from '../src/cli/catalog.js'
-import { storeFromFlags } from '../src/cli/store.js'
+import { StoreCommand } from '../src/cli/command.js'
+import { EXIT } from '../src/cli/exit-codes.js'
+import { plansFlag } from '../src/cli/flags.js'
 import { invoiceAll, invoiceCustomer, planFor } from '../src/invoices/invoice.js'
 import { currentPeriod, periodFromFlags } from '../src/invoices/period.js'
 import { invoiceFileName, invoiceJson, invoiceSummaryTable, invoiceTable } from '../src/render/invoice.js'
 
-export default class Invoice extends Command {
+export default class Invoice extends StoreCommand {
   static override description =
     "Compute an invoice on demand from the raw events: the customer's plan prices the period's usage. Periods are [from, to) in UTC; the default is the plan's current period."
 
@@ -31,14 +32,13 @@ export default class Invoice extends Command {
       description: 'with --all: also write one JSON invoice per customer into this folder',
     }),
     plans: plansFlag,
-    ...storeFlags,
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Invoice)
     const catalog = await catalogFromFlag(flags.plans, this)
-    const store = await storeFromFlags(flags)
-    try {
+    const store = await this.openStore(flags, 'read')
+    {
       if (flags.customer !== undefined) {
         const plan = planFor(catalog, flags.customer, flags.plan)
         const period = periodFromFlags(flags, () => currentPeriod(plan.interval))
@@ -54,7 +54,9 @@ export default class Invoice extends Command {
       const intervals = new Set([...catalog.plans.values()].map((p) => p.interval))
       const period = periodFromFlags(flags, () => {
         if (intervals.size > 1)
-          this.error('plans have different intervals: pass --period or --from/--to with --all', { exit: 2 })
+          this.error('plans have different intervals: pass --period or --from/--to with --all', {
+            exit: EXIT.usage,
+          })
         return currentPeriod([...intervals][0] ?? 'monthly')
       })
       const run = await invoiceAll(store, catalog, { plan: flags.plan, period })
@@ -69,7 +71,7 @@ export default class Invoice extends Command {
         mkdirSync(flags.out, { recursive: true })
         for (const i of invoices)
           writeFileSync(
-            path.join(flags.out, invoiceFileName(i)),
+            path.join(flags.out, invoiceFileName(i.customer)),
             `${JSON.stringify(invoiceJson(i), null, 2)}\n`,
           )
       }
@@ -88,8 +90,6 @@ export default class Invoice extends Command {
         this.log(invoiceSummaryTable(invoices))
         if (flags.out) this.log(`written to ${flags.out}`)
       }
-    } finally {
-      await store.close()
     }
   }
 }

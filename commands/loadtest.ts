@@ -1,9 +1,10 @@
-import { Command, Flags } from '@oclif/core'
+import { Flags, type Interfaces } from '@oclif/core'
 import { existsSync } from 'node:fs'
-import { plansFlag, storeFlags } from '../src/cli/flags.js'
 import { catalogFromFlag } from '../src/cli/catalog.js'
+import { StoreCommand } from '../src/cli/command.js'
+import { EXIT } from '../src/cli/exit-codes.js'
+import { plansFlag } from '../src/cli/flags.js'
 import { spinner as progressSpinner } from '../src/cli/spinner.js'
-import { storeFromFlags } from '../src/cli/store.js'
 import { runLoadtest, LOADTEST_DEFAULTS } from '../src/loadtest/loadtest.js'
 import { dropLoadtestDatabase, LoadtestDatabaseError } from '../src/loadtest/loadtest-store.js'
 import { ArrivalSchedule, parseDuration, parseRamp, parseRate } from '../src/loadtest/schedule.js'
@@ -11,9 +12,9 @@ import { parseThreshold, THRESHOLD_METRICS, withDefaults } from '../src/loadtest
 import { EVENT_CODES, parseCodes } from '../src/loadtest/traffic.js'
 import { loadtestJson, loadtestTable, progressLine } from '../src/render/loadtest.js'
 
-export default class Loadtest extends Command {
+export default class Loadtest extends StoreCommand {
   static override description =
-    'Push synthetic usage events into the store at a fixed arrival rate (open model: events are due on schedule whether or not the store keeps up), then count every one back and time invoice --all over them. Exits 1 when a threshold fails.'
+    "Push synthetic usage events through the ingest pipeline into the store at a fixed arrival rate (open model: events are due on schedule whether or not the store keeps up; past --max-backlog they are dropped and counted), then count every one back and time invoice --all over them. Exit codes: 0 every threshold held, 99 a threshold failed (as k6), 2 bad flags or a database that is not a load test's, 3 data folder busy, 4 store failure, 130 interrupted."
 
   static override examples = [
     '<%= config.bin %> loadtest --rate 200k --duration 30s',
@@ -68,11 +69,15 @@ export default class Loadtest extends Command {
       default: LOADTEST_DEFAULTS.chunkEvents,
       min: 1,
     }),
+    'max-backlog': Flags.integer({
+      description:
+        'most events due and not yet stored; more are dropped and counted (default: 10 s of the peak rate, within a quarter of free memory and the staging space)',
+      min: 1,
+    }),
     threshold: Flags.string({
-      description: `pass/fail rule, repeatable: ${Object.keys(THRESHOLD_METRICS).join(', ')} (defaults: rate>=0.99, lost==0, duplicates==0)`,
+      description: `pass/fail rule, repeatable: ${Object.keys(THRESHOLD_METRICS).join(', ')} (defaults: rate>=0.99, lost==0, duplicates==0, dropped==0)`,
       multiple: true,
     }),
-    ...storeFlags,
     database: Flags.string({
       description: 'database of the load test, never one with billing data; dropped at the end unless --keep',
       default: 'billing_loadtest',
@@ -94,27 +99,7 @@ export default class Loadtest extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Loadtest)
-    const fail = (e: unknown): never => this.error((e as Error).message, { exit: 2 })
-    let schedule: ArrivalSchedule
-    let thresholds
-    let codes
-    let lingerMs: number
-    try {
-      lingerMs = parseDuration(flags.linger, '--linger')
-      schedule = flags.ramp
-        ? new ArrivalSchedule(parseRamp(flags.ramp))
-        : ArrivalSchedule.constant(
-            parseRate(flags.rate!, '--rate'),
-            parseDuration(flags.duration, '--duration'),
-          )
-      thresholds = withDefaults((flags.threshold ?? []).map(parseThreshold))
-      codes = parseCodes(flags.codes)
-    } catch (e) {
-      return fail(e)
-    }
-    const zipf = Number(flags.zipf)
-    if (!Number.isFinite(zipf) || zipf < 0)
-      this.error(`--zipf ${flags.zipf}: expected a number >= 0`, { exit: 2 })
+    const plan = this.planOf(flags)
     let catalog
     if (flags.invoice && existsSync(flags.plans)) catalog = await catalogFromFlag(flags.plans, this)
     else if (flags.invoice)
@@ -122,47 +107,58 @@ export default class Loadtest extends Command {
 
     const tty = process.stderr.isTTY === true
     const spinner = await progressSpinner(tty, { isEnabled: tty })
-    const store = await storeFromFlags(flags)
-    const stop = new AbortController()
-    const onSigint = () => stop.abort()
-    process.once('SIGINT', onSigint)
-    if (tty) spinner.start('starting…')
-    try {
-      const summary = await runLoadtest(store, {
-        schedule,
-        traffic: { customers: flags.customers, zipf, codes, seed: flags.seed },
-        workers: flags.workers,
-        batchEvents: flags['batch-size'],
-        lingerMs,
-        inserts: flags.inserts,
-        stagingDir: flags['staging-dir'],
-        chunkEvents: flags['chunk-size'],
-        thresholds,
-        catalog,
-        outFile: flags.out,
-        signal: stop.signal,
-        onProgress: (p) => {
-          if (tty) spinner.text = progressLine(p)
-          else process.stderr.write(`${progressLine(p)}\n`)
-        },
-      })
-      spinner.stop()
-      this.log(flags.json ? JSON.stringify(loadtestJson(summary)) : loadtestTable(summary))
-      if (summary.interrupted) process.exitCode = 130
-      else if (!summary.passed) process.exitCode = 1
-    } catch (e) {
-      if (e instanceof LoadtestDatabaseError) this.error(e.message, { exit: 2 })
-      throw e
-    } finally {
-      spinner.stop()
-      process.off('SIGINT', onSigint)
-      // A database that is not a load test's is never dropped (the check refuses it again here).
-      if (!flags.keep)
-        await dropLoadtestDatabase(store).catch((e: Error) => {
+    this.defer(() => spinner.stop())
+    const store = await this.openStore(flags, 'write')
+    // A database that is not a load test's is never dropped (the check refuses it again there).
+    if (!flags.keep) {
+      this.defer(() =>
+        dropLoadtestDatabase(store).catch((e: Error) => {
           if (!(e instanceof LoadtestDatabaseError))
             process.stderr.write(`could not drop the database ${store.database}: ${e.message}\n`)
-        })
-      await store.close()
+        }),
+      )
+    }
+    if (tty) spinner.start('starting…')
+    const summary = await runLoadtest(store, {
+      ...plan,
+      workers: flags.workers,
+      batchEvents: flags['batch-size'],
+      inserts: flags.inserts,
+      stagingDir: flags['staging-dir'],
+      chunkEvents: flags['chunk-size'],
+      maxBacklog: flags['max-backlog'],
+      catalog,
+      outFile: flags.out,
+      signal: this.interruptSignal(),
+      onProgress: (p) => {
+        if (tty) spinner.text = progressLine(p)
+        else process.stderr.write(`${progressLine(p)}\n`)
+      },
+    })
+    spinner.stop()
+    this.log(flags.json ? JSON.stringify(loadtestJson(summary)) : loadtestTable(summary))
+    if (summary.interrupted) process.exitCode = EXIT.interrupted
+    else if (!summary.passed) process.exitCode = EXIT.thresholds
+  }
+
+  /** The schedule, traffic, thresholds and linger the flags describe; a bad one is a usage error. */
+  private planOf(flags: Interfaces.InferredFlags<(typeof Loadtest)['flags']>) {
+    try {
+      const zipf = Number(flags.zipf)
+      if (!Number.isFinite(zipf) || zipf < 0) throw new Error(`--zipf ${flags.zipf}: expected a number >= 0`)
+      return {
+        schedule: flags.ramp
+          ? new ArrivalSchedule(parseRamp(flags.ramp))
+          : ArrivalSchedule.constant(
+              parseRate(flags.rate!, '--rate'),
+              parseDuration(flags.duration, '--duration'),
+            ),
+        traffic: { customers: flags.customers, zipf, codes: parseCodes(flags.codes), seed: flags.seed },
+        thresholds: withDefaults((flags.threshold ?? []).map(parseThreshold)),
+        lingerMs: parseDuration(flags.linger, '--linger'),
+      }
+    } catch (e) {
+      return this.error((e as Error).message, { exit: EXIT.usage })
     }
   }
 }

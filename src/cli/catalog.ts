@@ -2,14 +2,21 @@
 import type { Command } from '@oclif/core'
 import { formatProblem, loadPlans } from '../plans/load.js'
 import type { Catalog } from '../plans/types.js'
+import { EXIT } from './exit-codes.js'
 
 export async function catalogFromFlag(dir: string, command: Command): Promise<Catalog> {
-  const { catalog, problems } = await loadPlans(dir)
+  let loaded
+  try {
+    loaded = await loadPlans(dir)
+  } catch (e) {
+    return command.error((e as Error).message, { exit: EXIT.usage })
+  }
+  const { catalog, problems } = loaded
   if (problems.length > 0) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`)
     command.error(
       `${problems.length} problem(s) in the plans folder ${dir}: fix them first (billing plans validate ${dir})`,
-      { exit: 2 },
+      { exit: EXIT.usage },
     )
   }
   return catalog

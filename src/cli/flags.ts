@@ -1,5 +1,6 @@
 // Flags shared by several commands, so each is spelled and documented once.
 import { Flags } from '@oclif/core'
+import { DEFAULT_DATA_DIR } from '../store/embedded.js'
 
 export const plansFlag = Flags.string({
   description: 'folder of plan YAML files (with optional metrics.yaml and customers.yaml)',
@@ -10,7 +11,7 @@ export const plansFlag = Flags.string({
 export const storeFlags = {
   data: Flags.string({
     description: 'folder of the embedded ClickHouse store (ignored with --url)',
-    default: './.billing',
+    default: DEFAULT_DATA_DIR,
     env: 'BILLING_DATA',
   }),
   url: Flags.string({
@@ -34,4 +35,12 @@ export const storeFlags = {
     default: 60,
     min: 0,
   }),
+}
+
+export interface StoreFlags {
+  data: string
+  url?: string
+  database: string
+  wait: number
+  retries: number
 }

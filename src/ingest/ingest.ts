@@ -1,22 +1,22 @@
-// `billing ingest`: files -> line chunks -> validation in worker threads -> staging files -> the
-// engine, as stages joined by bounded queues. A chunk's events are confirmed stored only once the
-// INSERT that reads them has returned; a re-run stores the same events again, and the newest copy
-// replaces the older one, so an interrupted run is finished by running it again.
+// `billing ingest`: files -> line chunks -> validation in worker threads -> staging files -> batches
+// -> the engine, as stages joined by bounded queues; then the run's copies are settled (counted, and
+// older copies elsewhere retired: src/store/copies.ts). A chunk's events are confirmed stored only
+// once the INSERT that reads them has returned; a re-run stores the same events again, and the newest
+// copy replaces the older one, so an interrupted run is finished by running it again.
 import { rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Piscina } from 'piscina'
-import type { Store } from '../store/connect.js'
+import { settleRunCopies, type RunCopies } from '../store/copies.js'
 import { MergePause } from '../store/merges.js'
+import { recordRun, startRun, type RunRecord } from '../store/runs.js'
+import type { Store } from '../store/store.js'
+import { BatchWriter } from './batch-writer.js'
 import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
-import { countStoredEvents, recordRun, startRun } from './runs.js'
-import { assertReadable, openSource, plainBytes, sourceName } from './sources.js'
+import { assertReadable, plainBytes, readSource, sourceName } from './sources.js'
+import { StagePool } from './stage-pool.js'
 import { createStagingDir } from './staging-dir.js'
 import type { LineRejection } from './validate-chunk.js'
-import type { ValidateResult, ValidateTask } from './worker.js'
-import { compiledWorker } from '../compiled-worker.js'
-import { BatchWriter } from './batch-writer.js'
 
 export interface IngestOptions {
   sources: string[]
@@ -32,11 +32,8 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void
   /** Stops reading; what was read so far is still stored and reported. */
   signal?: AbortSignal
-  /**
-   * Count new and already-stored events exactly (default true): one `count() FINAL` pass over the
-   * whole events table before the run and one after, which costs time in proportion to the table.
-   */
-  count?: boolean
+  /** The folder for this run's staging files (default: a new one in the system temp folder). */
+  stagingDir?: string
 }
 
 export interface IngestProgress {
@@ -54,12 +51,14 @@ export interface IngestSummary {
   /** Good lines; each is stored (a copy of an already stored event replaces it). */
   accepted: number
   rejected: number
-  /** Accepted lines whose event this run saw more than once (null: not counted). */
-  duplicatesInInput: number | null
-  /** Events of this run that were already stored before it (counted with FINAL before and after). */
-  alreadyStored: number | null
+  /** Accepted lines whose event this run saw more than once. */
+  duplicatesInInput: number
+  /** Events of this run that were already stored before it. */
+  alreadyStored: number
   /** Distinct events written by this run that were not stored before. */
-  newEvents: number | null
+  newEvents: number
+  /** Older copies in another month or code that this run's copies retired. */
+  moved: number
   seconds: number
   eventsPerSecond: number
   rejectsPath: string | null
@@ -67,7 +66,7 @@ export interface IngestSummary {
   interrupted: boolean
 }
 
-const MAX_RUN_LINES = 2 ** 32 - 1
+const MAX_RUN_LINES = 2 ** 48
 
 export const INGEST_DEFAULTS = {
   // 2 MB chunks keep ~25 MB less in flight than 4 MB, at the same speed.
@@ -79,22 +78,13 @@ export const INGEST_DEFAULTS = {
 export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now()
   for (const source of options.sources) assertReadable(source)
-  const count = options.count ?? true
-  const settings: RunSettings = {
-    started,
-    chunkBytes: options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes,
-    batchBytes: options.batchBytes ?? INGEST_DEFAULTS.batchBytes,
-    maxLineBytes: options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes,
-    workers: Math.max(1, options.workers ?? defaultWorkers()),
-    keepRejects: options.keepRejects ?? 10,
-    count,
-    storedBefore: count ? (await countStoredEvents(store)).events : 0,
-  }
+  const rejects = new RejectsFile(options.rejectsPath)
+  const batchBytes = options.batchBytes ?? INGEST_DEFAULTS.batchBytes
   // Paused before anything else can fail, and ended whatever happens (see src/store/merges.ts).
-  const merges = await MergePause.begin(store, expectedInserts(options.sources, settings.batchBytes))
+  const merges = await MergePause.begin(store, expectedInserts(options.sources, batchBytes))
   let summary: IngestSummary
   try {
-    summary = await storeRun(store, options, settings, merges)
+    summary = await storeRun(store, options, rejects, merges, started)
   } catch (e) {
     await merges.end().catch(() => {}) // the run's own error is the one to report
     throw e
@@ -103,127 +93,169 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   return summary
 }
 
-interface RunSettings {
-  started: number
-  chunkBytes: number
-  batchBytes: number
-  maxLineBytes: number
-  workers: number
-  keepRejects: number
-  count: boolean
-  /** Events stored before the run (0 when not counted). */
-  storedBefore: number
+interface Totals {
+  lines: number
+  blank: number
+  rejected: number
+  stored: number
 }
 
-/** One run: its record, the pipeline from sources to the store, and its summary. */
+/** One run: its record, the pipeline from sources to the store, the settling of copies, the summary. */
 async function storeRun(
   store: Store,
   options: IngestOptions,
-  settings: RunSettings,
+  rejects: RejectsFile,
   merges: MergePause,
+  started: number,
 ): Promise<IngestSummary> {
-  const { started, chunkBytes, batchBytes, maxLineBytes, workers, keepRejects, count, storedBefore } =
-    settings
   const sources = options.sources.map(sourceName)
-  const run = await startRun(store, sources)
-  const stagingDir = createStagingDir()
-  const pool = new Piscina<ValidateTask, ValidateResult>({
-    filename: compiledWorker('ingest/worker'),
-    minThreads: workers,
-    maxThreads: workers,
-  })
-  const rejects = new RejectsFile(options.rejectsPath)
-  const totals = { lines: 0, blank: 0, rejected: 0, stored: 0 }
+  const { record, clock } = await startRun(store, sources)
+  const totals: Totals = { lines: 0, blank: 0, rejected: 0, stored: 0 }
+  const writer = new BatchWriter(
+    store,
+    clock,
+    {
+      maxBytes: options.batchBytes ?? INGEST_DEFAULTS.batchBytes,
+      maxEvents: Infinity,
+      lingerMs: null,
+      concurrency: 1,
+    },
+    {
+      onStored: async (batch) => {
+        totals.stored += batch.events
+        await merges.inserted()
+      },
+    },
+  )
   const firstRejects: EventRejectionRecord[] = []
-  const writer = new BatchWriter(store, run, batchBytes, async (n) => {
-    totals.stored += n
-    await merges.inserted()
-  })
-  let interrupted = false
-  let seqBase = 0
-  let chunkNo = 0
-
+  const keepRejects = options.keepRejects ?? 10
   const onReject = async (source: string, r: LineRejection) => {
-    const record = { file: source, ...r }
+    const rejection = { file: source, ...r }
     totals.rejected++
-    if (firstRejects.length < keepRejects) firstRejects.push(record)
-    await rejects.write(record)
+    if (firstRejects.length < keepRejects) firstRejects.push(rejection)
+    await rejects.write(rejection)
   }
+  const recordOf = (status: RunRecord['status']): RunRecord => ({
+    ...record,
+    lines: totals.lines,
+    accepted: totals.stored,
+    rejected: totals.rejected,
+    status,
+    stamps: writer.stamps,
+  })
 
+  let interrupted: boolean
+  const stagingDir = options.stagingDir ?? createStagingDir()
   try {
-    for (const source of options.sources) {
-      if (options.signal?.aborted) break
-      const name = sourceName(source)
-      const inFlight: Promise<ValidateResult>[] = []
-      const settle = async () => {
-        const result = await inFlight.shift()!
-        totals.lines += result.lines
-        totals.blank += result.blank
-        for (const r of result.rejects) await onReject(name, r)
-        if (result.stagingFile) await writer.add(result.stagingFile, result.stagingBytes, result.good)
-        options.onProgress?.({
-          source: name,
-          lines: totals.lines,
-          stored: totals.stored,
-          rejected: totals.rejected,
-        })
-      }
-      let fileLines = 0
-      for await (const item of lineChunks(openSource(source), { chunkBytes, maxLineBytes })) {
-        if ('rejection' in item) {
-          // An over-long line never reaches a worker: settle earlier chunks first to keep file order.
-          while (inFlight.length) await settle()
-          totals.lines++
-          fileLines++
-          await onReject(name, item.rejection)
-          continue
-        }
-        const { bytes, firstLine, lines } = item.chunk
-        // seq is the low 32 bits of the stored version (src/store/event-sql.ts).
-        if (seqBase + firstLine + lines > MAX_RUN_LINES) {
-          throw new Error(`one run reads at most ${MAX_RUN_LINES} lines: split the input over several runs`)
-        }
-        const task: ValidateTask = {
-          chunk: { bytes, firstLine, firstSeq: seqBase + firstLine, maxLineBytes },
-          stagingFile: path.join(stagingDir, `chunk-${++chunkNo}.rowbinary`),
-        }
-        fileLines = firstLine + lines - 1
-        inFlight.push(pool.run(task, { transferList: [bytes.buffer as ArrayBuffer] }))
-        while (inFlight.length > workers * 2) await settle()
-        if (options.signal?.aborted) break
-      }
-      while (inFlight.length) await settle()
-      seqBase += fileLines
-      if (options.signal?.aborted) interrupted = true
-    }
+    interrupted = await readSources(options, stagingDir, writer, totals, onReject)
     await writer.flush()
+    await rejects.close()
   } catch (e) {
     // No queued INSERT may start once the run has failed: its staging files are about to go.
     await writer.abort()
-    const record = {
-      run,
-      sources,
-      ...counts(totals),
-      status: 'failed' as const,
-    }
     // The store may be what failed: the error below is the one to report.
-    await recordRun(store, record).catch(() => {})
+    await recordRun(store, recordOf('failed')).catch(() => {})
     throw new IngestError(
       `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +
         'running the same command again is safe (copies replace stored events, never add to them)',
       { cause: e },
     )
   } finally {
-    await pool.destroy()
-    await rejects.close()
-    rmSync(stagingDir, { recursive: true, force: true })
+    if (!options.stagingDir) rmSync(stagingDir, { recursive: true, force: true })
   }
 
-  // Counted, not guessed: the store's own de-duplicated totals before and after the run. Merges
-  // are still paused: they would compete with this pass, and run soon after.
-  const after = count ? await countStoredEvents(store, run) : null
-  const status = interrupted ? 'interrupted' : 'finished'
-  await recordRun(store, { run, sources, ...counts(totals), status })
+  // Merges are still paused: they would compete with this pass, and run soon after.
+  const copies = await settleRunCopies(store, { stamps: writer.stamps })
+  await recordRun(store, recordOf(interrupted ? 'interrupted' : 'finished'))
+  return summaryOf(record.run, sources, totals, copies, firstRejects, interrupted, options, started)
+}
+
+/**
+ * The pipeline from the sources to the batch writer, in line order. Returns whether it was
+ * interrupted (the signal), in which case what was read so far is still handed to the writer.
+ */
+async function readSources(
+  options: IngestOptions,
+  stagingDir: string,
+  writer: BatchWriter,
+  totals: Totals,
+  onReject: (source: string, r: LineRejection) => Promise<void>,
+): Promise<boolean> {
+  const chunkBytes = options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes
+  const maxLineBytes = options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes
+  const workers = Math.max(1, options.workers ?? defaultWorkers())
+  const pool = new StagePool<{ source: string; firstSeq: number; endSeq: number }>(workers)
+  const settle = async () => {
+    const { meta, result } = await pool.next()
+    totals.lines += result.lines
+    totals.blank += result.blank
+    for (const r of result.rejects) await onReject(meta.source, r)
+    if (result.stagingFile) {
+      await writer.add({
+        file: result.stagingFile,
+        bytes: result.stagingBytes,
+        events: result.good,
+        firstSeq: meta.firstSeq,
+        endSeq: meta.endSeq,
+      })
+    }
+    options.onProgress?.({
+      source: meta.source,
+      lines: totals.lines,
+      stored: totals.stored,
+      rejected: totals.rejected,
+    })
+  }
+  let seqBase = 0
+  let chunkNo = 0
+  try {
+    for (const source of options.sources) {
+      if (options.signal?.aborted) return true
+      const name = sourceName(source)
+      let fileLines = 0
+      for await (const item of lineChunks(readSource(source, options.signal), { chunkBytes, maxLineBytes })) {
+        if ('rejection' in item) {
+          // An over-long line never reaches a worker: settle earlier chunks first to keep file order.
+          while (pool.inFlight > 0) await settle()
+          totals.lines++
+          fileLines = item.rejection.line
+          await onReject(name, item.rejection)
+        } else {
+          const { bytes, firstLine, lines } = item.chunk
+          const firstSeq = seqBase + firstLine - 1
+          if (firstSeq + lines > MAX_RUN_LINES) {
+            throw new Error(`one run reads at most ${MAX_RUN_LINES} lines: split the input over several runs`)
+          }
+          const stagingFile = path.join(stagingDir, `chunk-${++chunkNo}.rowbinary`)
+          pool.run(
+            { source: { chunk: { bytes, firstLine, firstSeq, maxLineBytes } }, stagingFile },
+            { source: name, firstSeq, endSeq: firstSeq + lines },
+          )
+          fileLines = firstLine + lines - 1
+          while (pool.inFlight > workers * 2) await settle()
+        }
+        if (options.signal?.aborted) break
+      }
+      while (pool.inFlight > 0) await settle()
+      seqBase += fileLines
+      if (options.signal?.aborted) return true
+    }
+    return false
+  } finally {
+    await pool.close()
+  }
+}
+
+function summaryOf(
+  run: number,
+  sources: string[],
+  totals: Totals,
+  copies: RunCopies,
+  firstRejects: EventRejectionRecord[],
+  interrupted: boolean,
+  options: IngestOptions,
+  started: number,
+): IngestSummary {
   const seconds = (performance.now() - started) / 1000
   return {
     run,
@@ -232,9 +264,10 @@ async function storeRun(
     blank: totals.blank,
     accepted: totals.stored,
     rejected: totals.rejected,
-    duplicatesInInput: after && totals.stored - after.ofRun,
-    alreadyStored: after && after.ofRun - (after.events - storedBefore),
-    newEvents: after && after.events - storedBefore,
+    duplicatesInInput: totals.stored - copies.events,
+    alreadyStored: copies.alreadyStored,
+    newEvents: copies.events - copies.alreadyStored,
+    moved: copies.retired,
     seconds,
     eventsPerSecond: totals.lines / seconds,
     rejectsPath: totals.rejected > 0 ? options.rejectsPath : null,
@@ -257,13 +290,8 @@ function expectedInserts(sources: string[], batchBytes: number): number | null {
  * realistic lines a second, the engine stores about as many with one INSERT at a time, and each
  * worker thread costs 30-45 MB of memory.
  */
-function defaultWorkers(): number {
+export function defaultWorkers(): number {
   return Math.min(2, Math.max(1, os.availableParallelism() - 1))
-}
-
-/** What a run record keeps: `accepted` counts events confirmed stored, not merely validated. */
-function counts(t: { lines: number; stored: number; rejected: number }) {
-  return { lines: t.lines, accepted: t.stored, rejected: t.rejected }
 }
 
 export class IngestError extends Error {}

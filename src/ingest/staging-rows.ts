@@ -25,7 +25,7 @@ export class StagingRows {
     const { starts, ends, escaped } = line
     const customer = line.customerField
     this.jsonString(b, starts[customer]!, ends[customer]!, escaped[customer] === 1)
-    this.jsonString(b, starts[TRANSACTION_ID]!, ends[TRANSACTION_ID]!, escaped[TRANSACTION_ID] === 1)
+    this.transactionId(b, starts[TRANSACTION_ID]!, ends[TRANSACTION_ID]!, escaped[TRANSACTION_ID] === 1)
     this.jsonString(b, starts[CODE]!, ends[CODE]!, escaped[CODE] === 1)
     this.uint64(line.timestampMs)
     this.uint64(seq)
@@ -41,6 +41,53 @@ export class StagingRows {
       if (kind === NUMBER || kind === BOOLEAN) this.text(b, start, end)
       else this.jsonString(b, start, end, kind === ESCAPED_STRING)
     }
+  }
+
+  /**
+   * tx_uuid, then tx_text: a canonical UUID (lowercase 8-4-4-4-12, as the engine prints one) as its
+   * 16 bytes and no text; any other id as a zero UUID and its text (see src/store/schema-v3.ts).
+   */
+  private transactionId(b: Buffer, start: number, end: number, escaped: boolean): void {
+    if (escaped) {
+      // Escapes may spell a canonical UUID too: the id is its decoded text.
+      const decoded = Buffer.from(JSON.parse(b.toString('utf8', start, end)) as string)
+      if (decoded.length === 36 && this.uuid(decoded, 0)) {
+        this.out[this.length++] = 0
+        return
+      }
+    } else if (end - start === 38 && this.uuid(b, start + 1)) {
+      this.out[this.length++] = 0 // tx_text: ''
+      return
+    }
+    this.out.fill(0, this.length, this.length + 16)
+    this.length += 16
+    this.jsonString(b, start, end, escaped)
+  }
+
+  /**
+   * Writes the UUID whose text starts at `at` (RowBinary: the high 8 bytes, then the low 8, each
+   * little-endian), or writes nothing and says false when the text is not a canonical UUID.
+   */
+  private uuid(b: Buffer, at: number): boolean {
+    const out = this.out
+    const o = this.length
+    let nibble = 0
+    for (let i = 0; i < 36; i++) {
+      const c = b[at + i]!
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (c !== 0x2d) return false
+        continue
+      }
+      const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1
+      if (v < 0) return false
+      // Byte k of the UUID (0..15) goes to position 7 - k of its half.
+      const k = nibble >> 1
+      const to = o + (k < 8 ? 7 - k : 23 - k)
+      out[to] = nibble & 1 ? out[to]! | v : v << 4
+      nibble++
+    }
+    this.length = o + 16
+    return true
   }
 
   /** A JSON string literal `b[start, end)` (quotes included) as its decoded UTF-8 bytes. */

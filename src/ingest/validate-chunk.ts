@@ -45,9 +45,9 @@ export function excerptOf(b: Buffer, start: number, end: number): string {
 
 /** The largest the staging rows of `bytes` of input can be. */
 export function rowsCapacity(bytes: number): number {
-  // A row is never longer than its line: ts, seq and the property count (17 bytes) replace the keys
-  // and the timestamp (at least 53 bytes), length prefixes replace quotes, escapes only shrink. Twice
-  // the input leaves room to spare.
+  // A row is never longer than its line: the UUID, ts, seq and the counts (34 bytes) replace the
+  // keys and the timestamp (at least 53 bytes), length prefixes replace quotes, escapes only shrink.
+  // Twice the input leaves room to spare.
   return 2 * bytes + 256
 }
 

@@ -1,7 +1,7 @@
 // Invoices on demand: measure the period's raw events, then price them with the customer's plan.
 import type { Catalog, Customer, Plan } from '../plans/types.js'
 import { Decimal } from '../money/decimal.js'
-import type { Store } from '../store/connect.js'
+import type { Store } from '../store/store.js'
 import { buildInvoice } from './build.js'
 import { currentPeriod } from './period.js'
 import type { ChargeUsage, Invoice, Period } from './types.js'

@@ -3,7 +3,7 @@
 // it matches. FINAL reads one row per (customer, transaction_id): the newest copy.
 import { Decimal } from '../money/decimal.js'
 import type { AggregationName, Charge } from '../plans/types.js'
-import type { Store } from '../store/connect.js'
+import type { Store } from '../store/store.js'
 import type { Period } from './types.js'
 
 export interface Measure {
@@ -102,12 +102,7 @@ export async function measureUsage(
     filter_values: filters.map((f) => f.values),
     carried_codes: measures.filter((c) => c.metric.aggregation === 'weighted_sum').map((c) => c.metric.code),
   }
-  const rs = await store.client.query({
-    query: WITH + USAGE_SQL(store.db, customer !== undefined),
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const rows = (await rs.json()) as UsageRow[]
+  const rows = await store.rows<UsageRow>(WITH + USAGE_SQL(store.db, customer !== undefined), { params })
   const periodMs = period.to.getTime() - period.from.getTime()
   const result: PeriodUsage = { usage: [], eventsByCustomer: new Map() }
   for (const row of rows) {

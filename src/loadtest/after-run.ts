@@ -6,7 +6,7 @@ import { invoiceAll } from '../invoices/invoice.js'
 import type { Period } from '../invoices/types.js'
 import { Decimal } from '../money/decimal.js'
 import type { Catalog, Customer } from '../plans/types.js'
-import type { Store } from '../store/connect.js'
+import type { Store } from '../store/store.js'
 import { customerId, type TrafficShape } from './generate.js'
 
 export interface InvoiceTiming {

@@ -1,5 +1,5 @@
-// Synthetic usage events written straight as bytes, in the engine's staging layout (see
-// src/store/event-sql.ts) or as `billing ingest` lines. No JSON object trees and no JSON.stringify:
+// Synthetic usage events written straight as bytes, as the lines `billing ingest` reads (the load
+// test sends them through the same validation as a file's lines). No object trees, no JSON.stringify:
 // a row is a copy of a pre-built template (one per code, property variant and field widths) whose
 // variable fields are then written in place, digit by digit. Each event draws from its own random
 // stream, seeded by (seed, run, seq), so an event is the same whichever task or worker generates it.
@@ -23,8 +23,6 @@ export interface GenerateRange extends TrafficShape {
   fromMs: number
   toMs: number
 }
-
-export type EventFormat = 'staging' | 'ingest'
 
 /** Customer ids are zero-padded to one width (`cust_0042`), so every row of a code has one layout. */
 export function customerWidth(customers: number): number {
@@ -84,39 +82,32 @@ function putBody(body: Uint8Array, code: number, r: number): number {
   }
 }
 
-/** A row with placeholder fields, and where each field starts. */
+/** A line with placeholder fields, and where each field starts. */
 interface RowTemplate {
   bytes: Uint8Array
   customer: number
   tx: number
   stamp: number
-  seq: number
   body: number
 }
 
 const enc = (s: string) => new Uint8Array(Buffer.from(s))
 
 function buildTemplate(
-  format: EventFormat,
   code: EventCode,
   tail: number,
-  widths: { customer: number; seq: number; body: number },
+  widths: { customer: number; body: number },
 ): RowTemplate {
   const p = PROPERTIES[code]
   const mark = (c: string, n: number) => `\u0000${c.repeat(n)}`
   const customer = `"cust_${mark('C', widths.customer)}"`
   const tx = `"${mark('T', 36)}"`
   const properties = `${p.head}${mark('B', widths.body)}${p.tails[tail]}`
-  const text =
-    format === 'staging'
-      ? `{"customer":${customer},"transaction_id":${tx},"code":"${code}","ts":${mark('S', 13)},"seq":${mark('Q', widths.seq)},"properties":${properties}}\n`
-      : `{"transaction_id":${tx},"customer":${customer},"code":"${code}","timestamp":"${mark('S', 24)}","properties":${properties}}\n`
-  const at = (c: string) => (text.includes(`\u0000${c}`) ? text.indexOf(`\u0000${c}`) : -1)
-  const offsets = { customer: at('C'), tx: at('T'), stamp: at('S'), seq: at('Q'), body: at('B') }
+  const text = `{"transaction_id":${tx},"customer":${customer},"code":"${code}","timestamp":"${mark('S', 24)}","properties":${properties}}\n`
+  const at = (c: string) => text.indexOf(`\u0000${c}`)
+  const offsets = { customer: at('C'), tx: at('T'), stamp: at('S'), body: at('B') }
   // Each marker takes one character of its field; removing them shifts the later offsets.
-  const order = Object.entries(offsets)
-    .filter(([, v]) => v >= 0)
-    .sort((a, b) => a[1] - b[1])
+  const order = Object.entries(offsets).sort((a, b) => a[1] - b[1])
   const fixed = Object.fromEntries(order.map(([k, v], i) => [k, v - i])) as typeof offsets
   return { bytes: enc(text.replaceAll('\u0000', '')), ...fixed }
 }
@@ -165,8 +156,8 @@ function putTransactionId(out: Uint8Array, o: number, seq: number, run: number, 
   putHex32(out, o + 28, nextRandom(rng))
 }
 
-/** `count` events as NDJSON bytes, one line each, in the given format. */
-export function generateEvents(range: GenerateRange, format: EventFormat = 'staging'): Buffer {
+/** `count` events as NDJSON bytes, one ingest line each. */
+export function generateEvents(range: GenerateRange): Buffer {
   if (!(range.fromMs >= 1e12 && range.toMs < 1e13)) {
     throw new RangeError('event times must be between 2001-09-09 and 2286-11-20 (13-digit milliseconds)')
   }
@@ -175,11 +166,11 @@ export function generateEvents(range: GenerateRange, format: EventFormat = 'stag
   const thresholds = codeThresholds(range.codes)
   const codes = range.codes.map((c) => PROPERTIES[c].index)
   const templates = new Map<number, RowTemplate>()
-  const template = (c: number, tail: number, body: number, seq: number) => {
-    const key = ((seq * 5 + codes[c]!) * MAX_TAILS + tail) * MAX_BODY + body
+  const template = (c: number, tail: number, body: number) => {
+    const key = (codes[c]! * MAX_TAILS + tail) * MAX_BODY + body
     let t = templates.get(key)
     if (!t) {
-      t = buildTemplate(format, range.codes[c]!, tail, { customer: customerDigits, seq, body })
+      t = buildTemplate(range.codes[c]!, tail, { customer: customerDigits, body })
       templates.set(key, t)
     }
     return t
@@ -192,19 +183,12 @@ export function generateEvents(range: GenerateRange, format: EventFormat = 'stag
   const runMix = Math.imul(range.run, 0x27d4eb2d)
   const fromMs = Math.floor(range.fromMs)
   const span = Math.floor(range.toMs) - fromMs
-  const staging = format === 'staging'
   // The timestamp's text changes at most once a millisecond: it is written only then.
   const stamp = new Uint8Array(24)
   let stampMs = -1
-  let seqDigits = 0
-  let seqLimit = 0
   let o = 0
   for (let i = 0; i < range.count; i++) {
     const seq = range.firstSeq + i
-    if (seq >= seqLimit) {
-      seqDigits = String(seq).length
-      seqLimit = 10 ** seqDigits
-    }
     rng[0] = mix32(seq ^ seedMix) ^ runMix
     const customer = sampleZipf(zipf, nextRandom(rng), nextRandom(rng))
     const pick = nextRandom(rng)
@@ -213,19 +197,16 @@ export function generateEvents(range: GenerateRange, format: EventFormat = 'stag
     const r = nextRandom(rng)
     const bodyLength = putBody(body, codes[c]!, r)
     const tail = codes[c] === 0 ? (r >>> 11) % MAX_TAILS : 0
-    const t = template(c, tail, bodyLength, staging ? seqDigits : 0)
+    const t = template(c, tail, bodyLength)
     out.set(t.bytes, o)
     putDigits(out, o + t.customer, customer, customerDigits)
     putTransactionId(out, o + t.tx, seq, range.run, rng)
     const ts = fromMs + Math.floor((i * span) / range.count)
     if (ts !== stampMs) {
       stampMs = ts
-      if (staging) putDigits(stamp, 0, ts, 13)
-      else stamp.set(enc(new Date(ts).toISOString()))
+      stamp.set(enc(new Date(ts).toISOString()))
     }
-    const stampLength = staging ? 13 : 24
-    for (let k = 0; k < stampLength; k++) out[o + t.stamp + k] = stamp[k]!
-    if (staging) putDigits(out, o + t.seq, seq, seqDigits)
+    for (let k = 0; k < 24; k++) out[o + t.stamp + k] = stamp[k]!
     for (let k = 0; k < bodyLength; k++) out[o + t.body + k] = body[k]!
     o += t.bytes.length
   }

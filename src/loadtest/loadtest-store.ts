@@ -1,7 +1,7 @@
-// What a load test asks of the store besides inserting: its own database (never one holding billing
-// data), the count of what arrived, the engine's own counters, and dropping the database afterwards.
-import type { Store } from '../store/connect.js'
-import { queryRows } from '../store/query-rows.js'
+// What a load test asks of the store besides storing events: its own database (never one holding
+// billing data), the count of what arrived, the engine's own counters, and dropping the database.
+import { STAMP_OF_SQL, stampVersions } from '../store/event-versions.js'
+import type { Store } from '../store/store.js'
 
 /** Sources of a load test's run record start with this, which marks the database as a load test's. */
 export const LOADTEST_SOURCE = 'loadtest:'
@@ -10,19 +10,23 @@ export class LoadtestDatabaseError extends Error {}
 
 /**
  * Refuses a database that holds anything but load-test events: synthetic traffic must never mix with
- * billing data, and the database is dropped at the end.
+ * billing data, and the database is dropped at the end. An event is a load test's when its version
+ * lies in the version range of a load-test run.
  */
 export async function assertLoadtestDatabase(store: Store): Promise<void> {
-  const [found] = await queryRows<{ runs: string; events: string }>(
-    store,
-    `SELECT
+  const [found] = await store.rows<{ runs: string; events: string }>(
+    `WITH loadtest_runs AS
+(
+    SELECT first_version, last_version FROM ${store.db}.ingest_runs
+    WHERE notEmpty(sources) AND arrayAll(s -> startsWith(s, {prefix:String}), sources)
+)
+SELECT
     (SELECT toString(count()) FROM ${store.db}.ingest_runs
      WHERE empty(sources) OR NOT arrayAll(s -> startsWith(s, {prefix:String}), sources)) AS runs,
-    (SELECT toString(count()) FROM ${store.db}.events
-     WHERE bitShiftRight(version, 32) NOT IN
-           (SELECT run_id FROM ${store.db}.ingest_runs
-            WHERE notEmpty(sources) AND arrayAll(s -> startsWith(s, {prefix:String}), sources))) AS events`,
-    { prefix: LOADTEST_SOURCE },
+    (SELECT toString(count()) FROM ${store.db}.events AS e
+     WHERE NOT arrayExists(r -> e.version >= r.1 AND e.version <= r.2,
+                           (SELECT groupArray((first_version, last_version)) FROM loadtest_runs))) AS events`,
+    { params: { prefix: LOADTEST_SOURCE } },
   )
   if (Number(found?.runs ?? 0) > 0 || Number(found?.events ?? 0) > 0) {
     throw new LoadtestDatabaseError(
@@ -33,31 +37,36 @@ export async function assertLoadtestDatabase(store: Store): Promise<void> {
 
 export async function dropLoadtestDatabase(store: Store): Promise<void> {
   await assertLoadtestDatabase(store)
-  await store.client.command({ query: `DROP DATABASE IF EXISTS ${store.db} SYNC` })
+  await store.command(`DROP DATABASE IF EXISTS ${store.db} SYNC`)
 }
 
 export interface StoredCount {
-  /** Distinct (customer, transaction_id) of the run, as invoices see them (FINAL). */
+  /** Distinct events (customer, transaction_id) of the run in the table. */
   events: number
-  /** Rows of the run before de-duplication: more than `events` when an event was stored twice. */
+  /** Rows of the run in the table: more than `events` where a copy was stored twice. */
   rows: number
 }
 
-/** Counted back from the store: the run's events, once with FINAL and once row by row. */
-export async function countLoadtestEvents(store: Store, run: number): Promise<StoredCount> {
-  const where = `version >= bitShiftLeft(toUInt64({run:UInt32}), 32)
-      AND version < bitShiftLeft(toUInt64({run:UInt32}) + 1, 32)`
-  const [final] = await queryRows<{ n: string }>(
-    store,
-    `SELECT toString(count()) AS n FROM ${store.db}.events FINAL WHERE ${where}`,
-    { run },
+/**
+ * Counted back from the store: the run's rows, row by row (no FINAL, so that a copy stored twice is
+ * seen as two) and as distinct events. Every generated event has its own transaction id.
+ */
+export async function countLoadtestEvents(store: Store, stamps: number[]): Promise<StoredCount> {
+  if (stamps.length === 0) return { events: 0, rows: 0 }
+  const [row] = await store.rows<{ rows: string; events: string }>(
+    `SELECT toString(count()) AS rows, toString(uniqExact(customer, tx_key, transaction_id)) AS events
+FROM ${store.db}.events
+WHERE version >= toUInt64({lo:String}) AND version < toUInt64({hi:String})
+  AND ${STAMP_OF_SQL('version')} IN {stamps:Array(UInt64)} AND is_deleted = 0`,
+    {
+      params: {
+        lo: stampVersions(Math.min(...stamps)).first.toString(),
+        hi: stampVersions(Math.max(...stamps)).end.toString(),
+        stamps,
+      },
+    },
   )
-  const [all] = await queryRows<{ n: string }>(
-    store,
-    `SELECT toString(count()) AS n FROM ${store.db}.events WHERE ${where}`,
-    { run },
-  )
-  return { events: Number(final?.n ?? 0), rows: Number(all?.n ?? 0) }
+  return { events: Number(row?.events ?? 0), rows: Number(row?.rows ?? 0) }
 }
 
 /** The engine's own counters that say where its time went (ClickHouse ProfileEvents). */
@@ -76,25 +85,13 @@ export type EngineCounters = Record<string, number>
 
 /** Process-wide counters (embedded) or server-wide ones: a difference of two reads is what happened between. */
 export async function readEngineCounters(store: Store): Promise<EngineCounters> {
-  const found = await queryRows<{ event: string; value: string }>(
-    store,
+  const found = await store.rows<{ event: string; value: string }>(
     `SELECT event, toString(value) AS value FROM system.events WHERE event IN {names:Array(String)}`,
-    { names: [...ENGINE_COUNTERS] },
+    { params: { names: [...ENGINE_COUNTERS] } },
   )
   return Object.fromEntries(found.map((r) => [r.event, Number(r.value)]))
 }
 
 export function counterDelta(before: EngineCounters, after: EngineCounters): EngineCounters {
   return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]))
-}
-
-/** Active parts of the events table: many small parts mean merges are behind. */
-export async function activeParts(store: Store): Promise<number> {
-  const [found] = await queryRows<{ n: string }>(
-    store,
-    `SELECT toString(count()) AS n FROM system.parts
-WHERE database = {database:String} AND table = 'events' AND active`,
-    { database: store.database },
-  )
-  return Number(found?.n ?? 0)
 }

@@ -51,6 +51,11 @@ export class StagingSpace {
     this.ramBytes -= bytes
   }
 
+  /** About how many bytes of staging files fit: the shared-memory budget and the free disk. */
+  capacityBytes(): number {
+    return this.budget + freeBytes(this.disk ?? os.tmpdir())
+  }
+
   /** A folder for other files of the run (the ingest-format copies of --out). */
   get scratch(): string {
     this.disk ??= createStagingDir(os.tmpdir(), PREFIX)
@@ -59,6 +64,15 @@ export class StagingSpace {
 
   remove(): void {
     for (const dir of [this.ram, this.disk]) if (dir) rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function freeBytes(dir: string): number {
+  try {
+    const fs = statfsSync(dir)
+    return fs.bavail * fs.bsize
+  } catch {
+    return 0
   }
 }
 

@@ -1,41 +1,25 @@
 // The figures of a load test, computed from what the run observed and what the store counted back.
+import type { StoredBatch } from '../ingest/batch-writer.js'
 import type { InvoiceTiming } from './after-run.js'
-import type { StoredBatch } from './insert-stage.js'
 import type { LatencyStats } from './latency.js'
+import type { LoadRunFacts } from './load-run.js'
+import type { SecondSample } from './timeline.js'
 import type { EngineCounters, StoredCount } from './loadtest-store.js'
 import type { ArrivalSchedule } from './schedule.js'
 import { evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.js'
 
-/** What a run observed, before any figure is derived from it (times in ms after the start). */
-export interface RunFacts {
+/** What a run observed and what the store counted back (times in ms after the start). */
+export interface RunFacts extends LoadRunFacts {
   store: 'embedded' | 'server'
   database: string
   run: number
   schedule: ArrivalSchedule
-  /** Events handed out by the scheduler (all of the schedule, unless interrupted). */
-  scheduled: number
-  generated: number
-  /** Confirmed by the INSERTs that returned. */
-  stored: number
-  generateMs: number
-  writeMs: number
-  workerCpuMs: number
-  /** CPU of the main thread (scheduler, client), where the platform tells it. */
-  mainCpuMs: number | null
-  maxBacklog: number
-  maxLagMs: number
-  endedMs: number
-  batches: StoredBatch[]
-  insertLatency: LatencyStats
-  delay: LatencyStats
   counted: StoredCount
   countMs: number
   invoice: InvoiceTiming | null
-  cpuMs: number
   engine: EngineCounters
   activeParts: number
   workers: number
-  interrupted: boolean
 }
 
 export interface LoadtestSummary {
@@ -48,10 +32,17 @@ export interface LoadtestSummary {
   scheduledSeconds: number
   scheduled: number
   generated: number
+  /** Due events the scheduler dropped because the backlog was full (never generated). */
+  dropped: number
   stored: number
-  /** Counted back from the store after the run (FINAL: one per customer and transaction id). */
+  /** Rows the INSERTs said they wrote. */
+  written: number
+  /** Counted back from the store after the run: the run's distinct events, and its rows. */
   confirmed: number
+  rows: number
+  /** Generated events that are not in the store. */
   lost: number
+  /** Events stored more than once: extra rows of the run, or rows the INSERTs wrote beyond their events. */
   duplicates: number
   /** Events/s the store sustained, between the first and the last INSERT to return. */
   achievedRate: number
@@ -62,6 +53,7 @@ export interface LoadtestSummary {
   drainSeconds: number
   maxBacklog: number
   maxLagSeconds: number
+  timeline: SecondSample[]
   insert: LatencyStats & { eventsPerBatch: number; mbPerSecond: number }
   /** Scheduled time of a batch's oldest event to its INSERT's return, per batch (ms). */
   delay: LatencyStats
@@ -78,11 +70,10 @@ export interface TimeBreakdown {
   wallSeconds: number
   /** CPU of the whole process (workers, engine, main thread), seconds; cores = CPU / wall. */
   processCpuSeconds: number
-  /** CPU of the generation workers (building rows and writing staging files). */
+  /** CPU of the pipeline's worker threads: generating lines, validating them, writing staging files. */
   workerCpuSeconds: number
-  /** Wall time inside the workers' tasks: building rows, writing them (includes waiting for a CPU). */
+  /** Of which generating the lines (wall time inside the tasks, includes waiting for a CPU). */
   generateSeconds: number
-  writeSeconds: number
   /** CPU of the main thread: scheduler, insert stage, client. */
   mainCpuSeconds: number | null
   /** The rest of the process's CPU: the engine's threads (parsing, sorting, writing parts, merges); embedded only. */
@@ -104,7 +95,7 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
   const targetRate = (f.scheduled * 1000) / activeMs
   const sustained = sustainedRate(f.batches, firstDueMs, lastDueMs, firstDueMs + activeMs / 10)
   const achievedRate = sustained.rate
-  const insertMs = f.batches.reduce((sum, b) => sum + b.insertMs, 0)
+  const insertMs = f.batches.reduce((sum, b: StoredBatch) => sum + b.insertMs, 0)
   const bytes = f.batches.reduce((sum, b) => sum + b.bytes, 0)
   const e = f.engine
   // system.events lists only counters that moved: a missing one is zero.
@@ -118,7 +109,6 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
     engineCpuSeconds:
       f.mainCpuMs === null || f.store === 'server' ? null : (f.cpuMs - f.workerCpuMs - f.mainCpuMs) / 1000,
     generateSeconds: f.generateMs / 1000,
-    writeSeconds: f.writeMs / 1000,
     insertSeconds: insertMs / 1000,
     sortSeconds: counter('MergeTreeDataWriterSortingBlocksMicroseconds', 1e6),
     mergeSeconds: counter('MergeTotalMilliseconds', 1e3),
@@ -126,17 +116,20 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
     activeParts: f.activeParts,
     workers: f.workers,
   }
-  const lost = f.generated - f.counted.events
-  const duplicates = f.counted.rows - f.counted.events
+  const lost = Math.max(0, f.generated - f.counted.events)
+  const duplicates = Math.max(0, f.counted.rows - f.counted.events, f.written - f.stored)
+  // Dropped events count against the rate: they were due and never stored.
+  const rateRatio = sustained.ratio * (f.scheduled > 0 ? (f.scheduled - f.dropped) / f.scheduled : 1)
   const results = evaluateThresholds(thresholds, {
-    rate: sustained.ratio,
+    rate: rateRatio,
     throughput: achievedRate,
     lost,
     duplicates,
-    p50: f.insertLatency.p50,
-    p95: f.insertLatency.p95,
-    p99: f.insertLatency.p99,
-    max: f.insertLatency.max,
+    dropped: f.dropped,
+    p50: f.insertLatency.percentile(50),
+    p95: f.insertLatency.percentile(95),
+    p99: f.insertLatency.percentile(99),
+    max: f.insertLatency.percentile(100),
     lag: f.maxLagMs,
     ...(f.invoice ? { invoice: f.invoice.ms } : {}),
   })
@@ -149,22 +142,26 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
     scheduledSeconds: activeMs / 1000,
     scheduled: f.scheduled,
     generated: f.generated,
+    dropped: f.dropped,
     stored: f.stored,
+    written: f.written,
     confirmed: f.counted.events,
+    rows: f.counted.rows,
     lost,
     duplicates,
     achievedRate,
-    rateRatio: sustained.ratio,
+    rateRatio,
     seconds: f.endedMs / 1000,
     drainSeconds: Math.max(0, f.endedMs - lastDueMs) / 1000,
     maxBacklog: f.maxBacklog,
     maxLagSeconds: f.maxLagMs / 1000,
+    timeline: f.timeline.seconds,
     insert: {
-      ...f.insertLatency,
+      ...f.insertLatency.stats(),
       eventsPerBatch: f.batches.length ? f.stored / f.batches.length : 0,
       mbPerSecond: insertMs > 0 ? bytes / 1e6 / (insertMs / 1000) : 0,
     },
-    delay: f.delay,
+    delay: f.delay.stats(),
     invoice: f.invoice,
     countSeconds: f.countMs / 1000,
     time,

@@ -1,5 +1,5 @@
 // Pass/fail rules on a load test's results, written like k6 thresholds: `rate>=0.99`, `p99<2s`,
-// `lost==0`. A failed threshold makes the command exit non-zero, so a load test can gate a pipeline.
+// `lost==0`. A failed threshold makes the command exit 99, as k6 does, so a load test can gate a pipeline.
 
 /** What a threshold can test, with the unit its value is read in. */
 export const THRESHOLD_METRICS = {
@@ -7,6 +7,7 @@ export const THRESHOLD_METRICS = {
   throughput: { unit: 'rate', description: 'achieved events per second (900000, 900k)' },
   lost: { unit: 'count', description: 'events generated but not stored' },
   duplicates: { unit: 'count', description: 'events stored more than once' },
+  dropped: { unit: 'count', description: 'due events dropped because the backlog was full (--max-backlog)' },
   p50: { unit: 'duration', description: 'insert batch latency, median' },
   p95: { unit: 'duration', description: 'insert batch latency, 95th percentile' },
   p99: { unit: 'duration', description: 'insert batch latency, 99th percentile' },
@@ -39,7 +40,7 @@ export interface ThresholdResult extends Threshold {
 export class ThresholdError extends Error {}
 
 /** Applied unless a threshold on the same metric is given. */
-export const DEFAULT_THRESHOLDS = ['rate>=0.99', 'lost==0', 'duplicates==0']
+export const DEFAULT_THRESHOLDS = ['rate>=0.99', 'lost==0', 'duplicates==0', 'dropped==0']
 
 const DURATION_UNITS: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_000 }
 

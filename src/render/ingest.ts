@@ -11,6 +11,7 @@ export function ingestSummaryJson(s: IngestSummary) {
     stored: s.accepted,
     new_events: s.newEvents,
     duplicates: { in_input: s.duplicatesInInput, already_stored: s.alreadyStored },
+    moved: s.moved,
     rejected: s.rejected,
     rejects_file: s.rejectsPath,
     seconds: Number(s.seconds.toFixed(3)),
@@ -23,13 +24,14 @@ export function ingestSummaryJson(s: IngestSummary) {
 
 export function ingestSummaryTable(s: IngestSummary): string {
   const table = new Table({ colAligns: ['left', 'right'], style: { head: [], border: [], compact: true } })
-  const n = (x: number | null) => (x === null ? 'not counted' : x.toLocaleString('en-US'))
+  const n = (x: number) => x.toLocaleString('en-US')
   table.push(
     ['Lines read', n(s.lines)],
     ['Stored (confirmed)', n(s.accepted)],
     ['  new events', n(s.newEvents)],
     ['  copies within the input', n(s.duplicatesInInput)],
     ['  copies of stored events', n(s.alreadyStored)],
+    ['  older copies retired (moved to another month or code)', n(s.moved)],
     ['Rejected', n(s.rejected)],
     ['Blank lines skipped', n(s.blank)],
     ['Time', `${s.seconds.toFixed(2)} s`],

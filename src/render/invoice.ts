@@ -1,6 +1,7 @@
 // How invoices look: a table for people, one JSON document for programs. Amounts always carry the
 // currency's minor digits ("12.50"); units are exact, shown to at most 12 decimals.
 import Table from 'cli-table3'
+import { createHash } from 'node:crypto'
 import { Decimal, formatDecimal, minorUnits } from '../money/decimal.js'
 import type { Invoice, InvoiceLine } from '../invoices/types.js'
 
@@ -97,8 +98,20 @@ export function invoiceSummaryTable(invoices: Invoice[]): string {
   return table.toString()
 }
 
-/** A file name for a customer's invoice that any customer id maps to safely and uniquely. */
-export function invoiceFileName(invoice: Invoice): string {
-  const safe = encodeURIComponent(invoice.customer).replace(/^\./, '%2E').replace(/\*/g, '%2A')
-  return `${safe}.json`
+/**
+ * A file name for a customer's invoice that any customer id maps to safely and uniquely, on any file
+ * system: a short id of lowercase letters, digits, `.`, `_` and `-` is its own name; any other gets
+ * a readable prefix and a hash of the whole id after a `~` (which a plain name never holds), so that
+ * `Acme` and `acme` differ on a case-insensitive disk and a 1,000-character id still fits 255 bytes.
+ */
+export function invoiceFileName(customer: string, extension = 'json'): string {
+  if (/^[a-z0-9_-][a-z0-9._-]{0,99}$/.test(customer)) return `${customer}.${extension}`
+  const prefix = customer
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[.]+/, '')
+    .toLowerCase()
+    .slice(0, 60)
+  const hash = createHash('sha256').update(customer).digest('hex').slice(0, 20)
+  return `${prefix}~${hash}.${extension}`
 }

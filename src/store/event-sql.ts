@@ -2,53 +2,52 @@
 // src/ingest/staging-rows.ts); the engine turns those into stored events. The embedded engine reads
 // staging files with file(); a server reads the same bytes from the request body with input(). The
 // SELECT is shared, so both stores store exactly the same rows.
-
 import type { ClickHouseSettings } from '@clickhouse/client'
-
-/** A staging row: the customer (external_customer_id when that alias was sent), ids, UTC ms, place in the run. */
-export const STAGING_STRUCTURE =
-  'customer String, transaction_id String, code String, ts Int64, seq UInt64, properties Map(String, String)'
+import { VERSION_SQL } from './event-versions.js'
+import { TX_KEY_OF_STAGING_SQL } from './schema-v3.js'
 
 /**
- * Ingest writes RowBinary. The load generator writes the same columns as JSON objects, one a line
- * (numbers read as their text; a missing column gets its default).
+ * A staging row: the customer (external_customer_id when that alias was sent), the transaction id
+ * (as a UUID's bytes, or as text: see src/store/schema-v3.ts), the code, UTC ms, place in the run.
  */
-export type StagingFormat = 'RowBinary' | 'JSONEachRow'
+export const STAGING_STRUCTURE =
+  'customer String, tx_uuid UUID, tx_text String, code String, ts Int64, seq UInt64, properties Map(String, String)'
 
-export function stagingSettings(format: StagingFormat): ClickHouseSettings {
+export const STAGING_SETTINGS: ClickHouseSettings = {
   // De-duplication happens at merge time and under FINAL; sorting it out on insert is 3x slower.
-  const settings: ClickHouseSettings = { optimize_on_insert: 0 }
-  if (format === 'JSONEachRow') {
-    settings.input_format_json_read_numbers_as_strings = 1
-    settings.input_format_skip_unknown_fields = 1
-  }
-  return settings
+  optimize_on_insert: 0,
+  // A batch of events from many months writes a part to each month's partition.
+  max_partitions_per_insert_block: '0',
 }
 
-/** `version` orders copies of an event: the run, then the line's place in the run. */
 function insertSelect(db: string, source: string): string {
-  return `INSERT INTO ${db}.events (customer, transaction_id, code, timestamp, properties, version)
+  return `INSERT INTO ${db}.events (customer, code, tx_key, transaction_id, timestamp, properties, version)
 SELECT customer,
-       transaction_id,
        code,
+       ${TX_KEY_OF_STAGING_SQL('tx_uuid', 'tx_text')},
+       tx_text,
        fromUnixTimestamp64Milli(ts, 'UTC'),
        properties,
-       bitShiftLeft(toUInt64({run:UInt32}), 32) + seq
+       ${VERSION_SQL}
 FROM ${source}`
 }
 
-const SAFE_PATH = /^[A-Za-z0-9_./-]+$/
+const SAFE_PATH = /^[A-Za-z0-9_./+ -]+$/
 
-/** Embedded: the engine reads staging files itself (our own temp files in one folder, never user input). */
-export function insertFromFilesSql(db: string, dir: string, names: string[], format: StagingFormat): string {
-  const glob = `${dir}/${names.length === 1 ? names[0]! : `{${names.join(',')}}`}`
+/**
+ * Embedded: the engine reads staging files itself (our own temp files in one folder, never user
+ * input). Paths go into a string literal and a glob: quotes, backslashes and glob characters are
+ * refused (spaces and + are fine: a temp folder may have them).
+ */
+export function insertFromFilesSql(db: string, dir: string, names: string[]): string {
   if (!SAFE_PATH.test(dir) || !names.every((n) => SAFE_PATH.test(n) && !n.includes('/'))) {
-    throw new Error(`unexpected character in a staging file path: ${glob}`)
+    throw new Error(`unexpected character in a staging file path: ${dir}/${names.join(',')}`)
   }
-  return insertSelect(db, `file('${glob}', '${format}', '${STAGING_STRUCTURE}')`)
+  const glob = `${dir}/${names.length === 1 ? names[0]! : `{${names.join(',')}}`}`
+  return insertSelect(db, `file('${glob}', 'RowBinary', '${STAGING_STRUCTURE}')`)
 }
 
 /** Server: the staging rows travel in the request body. */
-export function insertFromBodySql(db: string, format: StagingFormat): string {
-  return `${insertSelect(db, `input('${STAGING_STRUCTURE}')`)}\nFORMAT ${format}`
+export function insertFromBodySql(db: string): string {
+  return `${insertSelect(db, `input('${STAGING_STRUCTURE}')`)}\nFORMAT RowBinary`
 }

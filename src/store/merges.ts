@@ -9,8 +9,7 @@
 // 20M-event run to 692 MB, against 568 MB with merges running from the start. The pause also ends at
 // that many parts should the estimate fall short. Only the embedded engine: on a server the table is
 // shared with other writers, and its merges are its own.
-import type { Store } from './connect.js'
-import { queryRows } from './query-rows.js'
+import type { Store } from './store.js'
 
 /** Active parts of the events table up to which an ingest keeps merges paused. */
 export const MAX_PAUSED_PARTS = 40
@@ -30,7 +29,7 @@ export class MergePause {
   static async begin(store: Store, expectedParts: number | null): Promise<MergePause> {
     if (store.kind !== 'embedded' || expectedParts === null) return new MergePause(store, false)
     if ((await activeParts(store)) + expectedParts >= MAX_PAUSED_PARTS) return new MergePause(store, false)
-    await store.client.command({ query: `SYSTEM STOP MERGES ${store.db}.events` })
+    await store.command(`SYSTEM STOP MERGES ${store.db}.events`)
     return new MergePause(store, true)
   }
 
@@ -43,17 +42,16 @@ export class MergePause {
   /** Merges run again (also when the process ends: the pause is not stored anywhere). */
   async end(): Promise<void> {
     if (!this.stopped) return
-    await this.store.client.command({ query: `SYSTEM START MERGES ${this.store.db}.events` })
+    await this.store.command(`SYSTEM START MERGES ${this.store.db}.events`)
     this.stopped = false
   }
 }
 
 /** Active parts of the events table (the engine's own count, whoever wrote them). */
 export async function activeParts(store: Store): Promise<number> {
-  const [row] = await queryRows<{ n: number | string }>(
-    store,
-    `SELECT count() AS n FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`,
-    { db: store.database },
+  const [row] = await store.rows<{ n: string }>(
+    `SELECT toString(count()) AS n FROM system.parts WHERE database = {db:String} AND table = 'events' AND active`,
+    { params: { db: store.database } },
   )
   return Number(row?.n ?? 0)
 }

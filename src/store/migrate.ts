@@ -1,34 +1,59 @@
 // Brings a database up to the newest schema: creates it on first use and applies, in order, the
-// migrations it has not seen, recording each version as it lands.
-import type { Store } from './connect.js'
-import { MIGRATIONS } from './migrations.js'
-import { queryRows } from './query-rows.js'
+// migrations it has not seen, recording each version as it lands. Only commands that write events
+// migrate; the others check that the schema is the one they read.
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
+import { StoreMissingError, type Store } from './store.js'
 
-export async function migrate(store: Pick<Store, 'client' | 'db'>): Promise<number> {
-  const { client, db } = store
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` })
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
+export async function migrate(store: Store): Promise<number> {
+  const db = store.db
+  await store.command(`CREATE DATABASE IF NOT EXISTS ${db}`)
+  await store.command(`CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
 (
     version     UInt32,
     description String,
     applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = MergeTree
-ORDER BY version`,
-  })
-  const [row] = await queryRows<{ v: number | string }>(
-    store,
-    `SELECT max(version) AS v FROM ${db}.schema_migrations`,
-  )
-  const current = Number(row?.v ?? 0)
+ORDER BY version`)
+  const current = await schemaVersion(store)
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue
-    for (const statement of m.statements(db)) await client.command({ query: statement })
-    await client.command({
-      query: `INSERT INTO ${db}.schema_migrations (version, description) SELECT {version:UInt32}, {description:String}`,
-      query_params: { version: m.version, description: m.description },
-    })
+    await m.apply(store)
+    await store.command(
+      `INSERT INTO ${db}.schema_migrations (version, description) SELECT {version:UInt32}, {description:String}`,
+      { params: { version: m.version, description: m.description } },
+    )
   }
-  return MIGRATIONS.at(-1)!.version
+  return SCHEMA_VERSION
+}
+
+/** For commands that only read: the database must exist, at the schema this code reads. */
+export async function checkSchema(store: Store, where: string): Promise<void> {
+  const [found] = await store.rows<{ n: string }>(
+    `SELECT toString(count()) AS n FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations'`,
+    { params: { db: store.database } },
+  )
+  if (Number(found?.n ?? 0) === 0) {
+    throw new StoreMissingError(
+      `no store: there is no ${where}; store events first (billing ingest FILE), or check --data, --url and --database`,
+    )
+  }
+  const version = await schemaVersion(store)
+  if (version < SCHEMA_VERSION) {
+    throw new StoreMissingError(
+      `the ${where} has schema version ${version}, and this billing reads version ${SCHEMA_VERSION}: run billing ingest once (any file, even an empty one) to migrate it`,
+    )
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new StoreMissingError(
+      `the ${where} has schema version ${version}, newer than this billing knows (${SCHEMA_VERSION}): upgrade billing`,
+    )
+  }
+}
+
+async function schemaVersion(store: Store): Promise<number> {
+  const [row] = await store.rows<{ v: string }>(
+    `SELECT toString(max(version)) AS v FROM ${store.db}.schema_migrations`,
+  )
+  return Number(row?.v ?? 0)
 }

@@ -1,46 +1,42 @@
-// Stores staging files (validated events, see event-sql.ts) in the events table, one INSERT per batch.
-// Sending a batch again is idempotent: its rows have the same (customer, transaction_id) and version,
-// so the events table keeps one of them; that is why a server INSERT can be retried (connect.ts).
+// Stores batches of staging files (validated events, see event-sql.ts) in the events table, one
+// INSERT a batch. Sending a batch again is idempotent: its rows have the same keys and versions, so
+// the events table keeps one of each; that is why a server INSERT can be retried.
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
-import { finished } from 'node:stream/promises'
-import { insertBody, type Store } from './connect.js'
-import { insertFromBodySql, insertFromFilesSql, stagingSettings, type StagingFormat } from './event-sql.js'
+import { insertFromBodySql, insertFromFilesSql, STAGING_SETTINGS } from './event-sql.js'
+import type { Store } from './store.js'
 
-export async function insertStagingFiles(
-  store: Store,
-  run: number,
-  files: string[],
-  format: StagingFormat,
-): Promise<void> {
-  if (files.length === 0) return
-  const settings = stagingSettings(format)
-  const dir = path.dirname(files[0]!)
+export interface StagedBatch {
+  files: string[]
+  /** The batch's stamp (see event-versions.ts) and the run place of its first line. */
+  stamp: number
+  firstSeq: number
+}
+
+/** Stores one batch; resolves with the rows the engine says it wrote. */
+export async function insertBatch(store: Store, batch: StagedBatch): Promise<number> {
+  if (batch.files.length === 0) return 0
+  const params = { stamp: batch.stamp, first_seq: batch.firstSeq }
   if (store.kind === 'embedded') {
-    await store.client.command({
-      query: insertFromFilesSql(
-        store.db,
-        dir,
-        files.map((f) => path.basename(f)),
-        format,
-      ),
-      query_params: { run },
-      clickhouse_settings: settings,
+    const dir = path.dirname(batch.files[0]!)
+    const names = batch.files.map((f) => path.basename(f))
+    const { writtenRows } = await store.insert(insertFromFilesSql(store.db, dir, names), {
+      params,
+      settings: STAGING_SETTINGS,
     })
-    return
+    return writtenRows
   }
-  const { stream } = await store.client.exec({
-    query: insertFromBodySql(store.db, format),
-    query_params: { run },
-    values: insertBody(() => concatenate(files)),
-    clickhouse_settings: { ...settings, insert_deduplication_token: batchToken(run, files) },
-  })
-  // Read the (empty) response to its end: until then the client keeps the socket, and after ten
-  // unread responses every further INSERT waits for a keep-alive timeout.
-  stream.resume()
-  await finished(stream)
+  const { writtenRows } = await store.insertBody(
+    insertFromBodySql(store.db),
+    () => concatenate(batch.files),
+    {
+      params,
+      settings: { ...STAGING_SETTINGS, insert_deduplication_token: batchToken(batch) },
+    },
+  )
+  return writtenRows
 }
 
 const PROCESS_NONCE = randomUUID()
@@ -49,11 +45,11 @@ const PROCESS_NONCE = randomUUID()
  * Names one batch, so that a server that de-duplicates inserts (replicated and ClickHouse Cloud tables
  * do by default) drops a re-send that the first attempt had already stored, instead of keeping a
  * second copy until a merge. Only a re-send of this very batch carries it: staging files belong to one
- * ingest call of one process. A server that does not de-duplicate ignores it; FINAL counts once anyway.
+ * process. A server that does not de-duplicate ignores it; FINAL counts once anyway.
  */
-function batchToken(run: number, files: string[]): string {
-  const hash = createHash('sha256').update(`${PROCESS_NONCE}\n${run}\n${files.join('\n')}`)
-  return `billing-run${run}-${hash.digest('hex').slice(0, 32)}`
+function batchToken(batch: StagedBatch): string {
+  const hash = createHash('sha256').update(`${PROCESS_NONCE}\n${batch.stamp}\n${batch.files.join('\n')}`)
+  return `billing-${batch.stamp}-${hash.digest('hex').slice(0, 32)}`
 }
 
 /** The staging files, one after the other. Destroyed early (an abandoned attempt), it closes the file it reads. */

@@ -6,8 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { ingest, type IngestOptions, type IngestSummary } from '../../src/ingest/ingest.js'
-import { openStore, type Store } from '../../src/store/connect.js'
-import { queryRows } from '../../src/store/query-rows.js'
+import { openStore, type Store } from '../../src/store/store.js'
+import { queryRows } from '../support/query-rows.js'
 
 export interface Engine {
   store: Store
@@ -38,7 +38,7 @@ export function useEngine(): () => Engine {
     const database = `t_${randomBytes(6).toString('hex')}`
     const dir = path.join(root, database)
     mkdirSync(dir)
-    const store = await openStore({ dataDir: path.join(root, 'data'), database })
+    const store = await openStore({ mode: 'write', dataDir: path.join(root, 'data'), database })
     const rejectsPath = path.join(dir, 'rejects.ndjson')
     const rows = <T>(query: string, params: Record<string, unknown> = {}) =>
       queryRows<T>(store, query, params)

@@ -7,17 +7,18 @@ const engine = useEngine()
 
 /** An OPTIMIZE of the events table: 'merged', or the engine's message when it refused. */
 const optimize = (e: Engine) =>
-  e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events` }).then(
+  e.store.command(`OPTIMIZE TABLE ${e.db}.events`).then(
     () => 'merged',
     (err: Error) => err.message,
   )
 
 /** One event written by a plain INSERT: one new part. */
 const insertOnePart = (e: Engine, tx: string) =>
-  e.store.client.command({
-    query: `INSERT INTO ${e.db}.events (customer, transaction_id, code, timestamp, version) SELECT 'c', {tx:String}, 'api', now64(3), 1`,
-    query_params: { tx },
-  })
+  e.store.command(
+    `INSERT INTO ${e.db}.events (customer, tx_key, transaction_id, code, timestamp, version)
+SELECT 'c', reinterpretAsUUID(sipHash128({tx:String})), {tx:String}, 'api', toDateTime64('2026-10-05 12:00:00', 3, 'UTC'), 1`,
+    { params: { tx } },
+  )
 
 const BAD_JSON = 'not valid JSON: expected an object starting with {'
 
@@ -41,7 +42,6 @@ describe('ingest counts lines and stores the good ones', () => {
     )
     const summary = await e.ingest([f], { maxLineBytes: 512 })
     expect(summary).toMatchObject({
-      run: 1,
       sources: [f],
       lines: 12,
       blank: 2,
@@ -122,7 +122,7 @@ describe('ingest counts lines and stores the good ones', () => {
     })
     expect(summary.newEvents).toBe(3000)
     expect(await during[0]).toMatch(/[Cc]ancelled merging parts/)
-    await e.store.client.command({ query: `OPTIMIZE TABLE ${e.db}.events FINAL` })
+    await e.store.command(`OPTIMIZE TABLE ${e.db}.events FINAL`)
     expect(await activeParts(e.store)).toBe(1)
     expect(await e.count()).toBe(3000)
   })
@@ -131,7 +131,7 @@ describe('ingest counts lines and stores the good ones', () => {
     const e = engine()
     const insertPart = (tx: string) => insertOnePart(e, tx)
     // Two parts left by earlier runs (merges stopped, so that they stay two).
-    await e.store.client.command({ query: `SYSTEM STOP MERGES ${e.db}.events` })
+    await e.store.command(`SYSTEM STOP MERGES ${e.db}.events`)
     await insertPart('a')
     await insertPart('b')
     expect((await MergePause.begin(e.store, MAX_PAUSED_PARTS - 2)).paused).toBe(false) // 2 + 38 parts
@@ -154,11 +154,11 @@ describe('ingest counts lines and stores the good ones', () => {
 
   it(`does not pause merges when the table already has ${MAX_PAUSED_PARTS} parts`, async () => {
     const e = engine()
-    await e.store.client.command({ query: `SYSTEM STOP MERGES ${e.db}.events` })
+    await e.store.command(`SYSTEM STOP MERGES ${e.db}.events`)
     for (let i = 0; i < MAX_PAUSED_PARTS; i++) await insertOnePart(e, `p${i}`)
     const pause = await MergePause.begin(e.store, 0)
     expect(pause.paused).toBe(false)
-    await e.store.client.command({ query: `SYSTEM START MERGES ${e.db}.events` })
+    await e.store.command(`SYSTEM START MERGES ${e.db}.events`)
   })
 
   it('skips an over-long line that spans two reads, numbering the lines after it right', async () => {
@@ -276,7 +276,6 @@ describe('one stored event per (customer, transaction_id); the copy ingested las
     const f = e.file('run.ndjson', lines(...ten, 'bad'))
     const first = await e.ingest([f], { workers: 1 })
     expect(first).toMatchObject({
-      run: 1,
       lines: 11,
       accepted: 10,
       rejected: 1,
@@ -287,7 +286,6 @@ describe('one stored event per (customer, transaction_id); the copy ingested las
 
     const again = await e.ingest([f], { workers: 1 })
     expect(again).toMatchObject({
-      run: 2,
       lines: 11,
       accepted: 10,
       rejected: 1,
@@ -303,7 +301,6 @@ describe('one stored event per (customer, transaction_id); the copy ingested las
     )
     const third = await e.ingest([changed], { workers: 1 })
     expect(third).toMatchObject({
-      run: 3,
       lines: 3,
       accepted: 3,
       rejected: 0,
@@ -316,14 +313,24 @@ describe('one stored event per (customer, transaction_id); the copy ingested las
     expect(await x(e, 'acme', 'r3')).toEqual(['new'])
     expect(await x(e, 'acme', 'r4')).toEqual(['4'])
 
+    // Each run its own record, ids in the order the runs started, versions above the run before.
+    expect(first.run < again.run && again.run < third.run).toBe(true)
     const runs = await e.rows(
-      `SELECT run_id, status, toString(lines) AS lines, toString(accepted) AS accepted, toString(rejected) AS rejected
+      `SELECT toString(run_id) AS run_id, status, toString(lines) AS lines, toString(accepted) AS accepted,
+              toString(rejected) AS rejected, started_at < finished_at AS started_first,
+              first_version > 0 AND first_version <= last_version AS has_versions
        FROM ${e.db}.ingest_runs FINAL ORDER BY run_id`,
     )
+    const done = { status: 'finished', started_first: 1, has_versions: 1 }
     expect(runs).toEqual([
-      { run_id: 1, status: 'finished', lines: '11', accepted: '10', rejected: '1' },
-      { run_id: 2, status: 'finished', lines: '11', accepted: '10', rejected: '1' },
-      { run_id: 3, status: 'finished', lines: '3', accepted: '3', rejected: '0' },
+      { run_id: String(first.run), ...done, lines: '11', accepted: '10', rejected: '1' },
+      { run_id: String(again.run), ...done, lines: '11', accepted: '10', rejected: '1' },
+      { run_id: String(third.run), ...done, lines: '3', accepted: '3', rejected: '0' },
     ])
+    const [order] = await e.rows<{ ok: number }>(
+      `SELECT arrayAll(i -> v[i].1 > v[i - 1].2, range(2, length(v) + 1)) AS ok
+       FROM (SELECT arraySort(groupArray((first_version, last_version))) AS v FROM ${e.db}.ingest_runs FINAL)`,
+    )
+    expect(order!.ok).toBe(1)
   })
 })

@@ -18,6 +18,7 @@ function chunkOf(parts: (string | Buffer)[], over: Partial<Chunk> = {}): Chunk {
 const row = (tx: string, seq: number, over: Partial<StagingRow> = {}): StagingRow => ({
   customer: 'c1',
   transaction_id: tx,
+  uuid: false,
   code: 'api',
   ts: TS_MS,
   seq,
@@ -192,6 +193,27 @@ describe('validateChunk', () => {
     const v = validateChunk({ bytes, firstLine: 1, firstSeq: 1, maxLineBytes: 200 })
     expect(readStagingRows(v.rows)).toEqual([row('a', 1), row('b', 2)])
     expect(v.rejects).toEqual([])
+  })
+
+  it('sends a canonical UUID transaction id as its 16 bytes, and any other id as text', () => {
+    const canonical = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0'
+    const ids = [
+      canonical,
+      canonical.toUpperCase(), // another id: ids are compared as text
+      canonical.replace(/-/g, ''),
+      `${canonical}x`,
+      canonical.replace('4968', '49g8'),
+    ]
+    const escaped = `{"transaction_id":"\\u0030f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0","customer":"acme","code":"api","timestamp":${TS}}`
+    const rows = rowsOf(chunkOf([[...ids.map((id) => event(id)), escaped].join('\n')]))
+    expect(rows.map((r) => [r.transaction_id, r.uuid])).toEqual([
+      [canonical, true],
+      [canonical.toUpperCase(), false],
+      [canonical.replace(/-/g, ''), false],
+      [`${canonical}x`, false],
+      [canonical.replace('4968', '49g8'), false],
+      [canonical, true], // escaped in the line: the same id once decoded, so the same key
+    ])
   })
 
   it('writes one staging row per good line, for many lines, into a reused buffer', () => {

@@ -48,6 +48,7 @@ describe('billing loadtest', () => {
       'drain_seconds',
       'max_backlog',
       'max_lag_seconds',
+      'timeline',
       'insert_latency_seconds',
       'insert_batches',
       'scheduled_to_stored_seconds',
@@ -58,31 +59,47 @@ describe('billing loadtest', () => {
       'passed',
       'interrupted',
     ])
-    expect(s).toMatchObject({ store: 'embedded', database: 'billing_loadtest', run: 1, target_rate: 2000 })
+    expect(s).toMatchObject({ store: 'embedded', database: 'billing_loadtest', target_rate: 2000 })
     expect(s.events).toEqual({
       scheduled: 4000,
       generated: 4000,
+      dropped: 0,
       stored: 4000,
+      written: 4000,
       confirmed: 4000,
+      rows: 4000,
       lost: 0,
       duplicates: 0,
     })
+    // Every second of the run, for the report.
+    expect(s.timeline.length).toBeGreaterThanOrEqual(2)
+    expect(Object.keys(s.timeline[0])).toEqual([
+      't',
+      'target',
+      'achieved',
+      'backlog',
+      'lag_seconds',
+      'dropped',
+      'insert_p50_seconds',
+      'insert_p99_seconds',
+      'cpu_cores',
+    ])
     expect(Object.keys(s.insert_latency_seconds)).toEqual(['count', 'p50', 'p95', 'p99', 'max'])
     expect(s.invoice_all).toMatchObject({ invoices: 100 })
     expect(s.invoice_all.seconds).toBeGreaterThan(0)
     expect(s.thresholds.map((t: { threshold: string; ok: boolean }) => [t.threshold, t.ok])).toEqual([
       ['lost==0', true],
       ['duplicates==0', true],
+      ['dropped==0', true],
       ['rate>=0.8', true],
     ])
     expect(s).toMatchObject({ passed: true, interrupted: false })
   })
 
-  it('exits 1 when a threshold fails, and drops its database unless --keep', () => {
+  it('exits 99 when a threshold fails, as k6 does, and drops its database unless --keep', () => {
     const r = billing(['loadtest', '--rate', '1000', ...SMALL, '--json', '--threshold', 'p99<0ms'])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(99)
     const s = JSON.parse(r.stdout)
-    expect(s.run).toBe(2) // the database kept by the first test
     expect(s.thresholds.find((t: { threshold: string }) => t.threshold === 'p99<0ms')).toMatchObject({
       ok: false,
     })
@@ -99,11 +116,14 @@ describe('billing loadtest', () => {
       'rate>=0.5',
     ])
     expect(again.code).toBe(0)
-    expect(again.stdout).toMatch(/database billing_loadtest, run 1\n/) // dropped after the second
     expect(again.stdout).toMatch(/Lost\s+│\s+0 │/)
     expect(again.stdout).toMatch(/ok {4}rate>=0\.5/)
     expect(again.stdout).toMatch(/\nPASSED$/m)
     expect(again.stdout).toMatch(/invoice --all\s+│\s+not timed/)
+    // Without --keep the database is gone: there is nothing left to invoice.
+    const gone = billing(['invoice', '--all', '--period', '2026-10', '--database', 'billing_loadtest'])
+    expect(gone.code).toBe(5)
+    expect(gone.stderr).toMatch(/no store: there is no database billing_loadtest/)
   })
 
   it('refuses a database that holds billing data and leaves it alone', () => {

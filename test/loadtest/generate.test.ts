@@ -24,20 +24,28 @@ const lines = (b: Buffer) => b.toString().trimEnd().split('\n')
 const rows = (b: Buffer) => lines(b).map((l) => JSON.parse(l) as Record<string, any>)
 
 describe('generated events', () => {
-  it('ingest lines pass the real validator and give the same staging rows as the generator', () => {
+  it('are ingest lines that pass the real validator, each stored as written, its UUID as a UUID', () => {
     const r = range(1000, 20_000)
-    const ingest = generateEvents(r, 'ingest')
-    const v = validateChunk({ bytes: ingest, firstLine: 1, firstSeq: r.firstSeq, maxLineBytes: 64 << 10 })
+    const bytes = generateEvents(r)
+    const v = validateChunk({ bytes, firstLine: 1, firstSeq: r.firstSeq, maxLineBytes: 64 << 10 })
     expect(v.rejects).toEqual([])
     expect(v.good).toBe(20_000)
-    // The generator's JSON rows with their numbers as the text they were written with, as stored.
-    const generated = lines(generateEvents(r, 'staging')).map((l) => {
+    // Each line's fields, with its numbers as the text they were written with, as stored.
+    const expected = lines(bytes).map((l, i) => {
       const row = JSON.parse(
         l.replace(/("properties":\{.*)$/, (p) => p.replace(/:(-?[0-9][0-9.]*)/g, ':"$1"')),
       )
-      return { ...row, properties: Object.entries(row.properties) }
+      return {
+        customer: row.customer,
+        transaction_id: row.transaction_id,
+        uuid: true,
+        code: row.code,
+        ts: Date.parse(row.timestamp),
+        seq: r.firstSeq + i,
+        properties: Object.entries(row.properties),
+      }
     })
-    expect(readStagingRows(v.rows)).toEqual(generated)
+    expect(readStagingRows(v.rows)).toEqual(expected)
   })
 
   it('are the same for a seed whatever the split into tasks, and differ with another seed', () => {
@@ -47,14 +55,13 @@ describe('generated events', () => {
     expect(generateEvents(range(0, 3000, { seed: 8 })).equals(whole)).toBe(false)
   })
 
-  it('staging rows have the staging keys in order, the scheduled time and their place in the run', () => {
+  it('have the ingest keys in order, the scheduled time, and a UUID transaction id', () => {
     const r = range(41, 500)
     const parsed = rows(generateEvents(r))
     expect(parsed).toHaveLength(500)
     parsed.forEach((row, i) => {
-      expect(Object.keys(row)).toEqual(['customer', 'transaction_id', 'code', 'ts', 'seq', 'properties'])
-      expect(row.seq).toBe(41 + i)
-      expect(row.ts).toBe(BASE + 41 + i)
+      expect(Object.keys(row)).toEqual(['transaction_id', 'customer', 'code', 'timestamp', 'properties'])
+      expect(row.timestamp).toBe(new Date(BASE + 41 + i).toISOString())
       expect(row.transaction_id).toMatch(
         /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-0003[0-9a-f]{8}$/,
       )

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredBatch } from '../../src/loadtest/insert-stage.js'
+import type { StoredBatch } from '../../src/ingest/batch-writer.js'
 import { sustainedRate } from '../../src/loadtest/summary.js'
 
 /** Batches of a run at `rate` events/s: each holds the events due in [from, to) and returns at `confirmed`. */
 function batch(rate: number, from: number, to: number, confirmed: number): StoredBatch {
   const events = Math.round(((to - from) * rate) / 1000)
   return {
+    stamp: 0,
     events,
     files: 1,
     bytes: events * 200,
+    writtenRows: events,
+    startedMs: confirmed - 100,
     insertMs: 100,
     confirmedMs: confirmed,
     oldestScheduledMs: from,

@@ -28,9 +28,20 @@ describe('thresholds written like k6', () => {
   })
 
   it('applies a default unless a threshold on the same metric is given', () => {
-    expect(withDefaults([]).map((t) => t.expression)).toEqual(['rate>=0.99', 'lost==0', 'duplicates==0'])
+    expect(withDefaults([]).map((t) => t.expression)).toEqual([
+      'rate>=0.99',
+      'lost==0',
+      'duplicates==0',
+      'dropped==0',
+    ])
     const mine = withDefaults([parseThreshold('rate>=0.9'), parseThreshold('p99<2s')])
-    expect(mine.map((t) => t.expression)).toEqual(['lost==0', 'duplicates==0', 'rate>=0.9', 'p99<2s'])
+    expect(mine.map((t) => t.expression)).toEqual([
+      'lost==0',
+      'duplicates==0',
+      'dropped==0',
+      'rate>=0.9',
+      'p99<2s',
+    ])
   })
 
   it('passes or fails each threshold on the measured value; an unmeasured one fails', () => {

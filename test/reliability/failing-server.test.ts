@@ -16,7 +16,7 @@ import { invoiceAll } from '../../src/invoices/invoice.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import type { Catalog } from '../../src/plans/types.js'
 import { invoiceJson } from '../../src/render/invoice.js'
-import { openStore, type Store } from '../../src/store/connect.js'
+import { openStore, type Store } from '../../src/store/store.js'
 import { startClickHouseHttp, type ClickHouseHttp, type FaultHook } from '../support/clickhouse-http.js'
 import { removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
 
@@ -76,7 +76,7 @@ async function startProxy(target: string) {
 
 const setting = (r: { settings: Record<string, string> }) => r.settings.insert_deduplication_token
 const isInsertInto = (db: string) => (r: { query: string }) =>
-  r.query.startsWith(`INSERT INTO \`${db}\`.events`)
+  r.query.startsWith(`INSERT INTO \`${db}\`.events (`)
 const isEventsInsert = (req: IncomingMessage) =>
   /^INSERT INTO `\w+`\.events /.test(new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '')
 
@@ -95,17 +95,18 @@ async function run(
 ): Promise<Outcome> {
   const retry = { ...FAST, attempts: options.attempts ?? FAST.attempts }
   const store = await openStore({
+    mode: 'write',
     url: proxy.url,
     database: db,
     retry,
     requestTimeoutMs: options.requestTimeoutMs,
   })
   try {
-    await store.client.command({ query: `SYSTEM STOP MERGES ${store.db}.events` })
+    await store.command(`SYSTEM STOP MERGES ${store.db}.events`)
     if (options.dedupWindow)
-      await store.client.command({
-        query: `ALTER TABLE ${store.db}.events MODIFY SETTING non_replicated_deduplication_window = 1000`,
-      })
+      await store.command(
+        `ALTER TABLE ${store.db}.events MODIFY SETTING non_replicated_deduplication_window = 1000`,
+      )
     const summary = await ingest(store, {
       sources: [EVENTS],
       rejectsPath: path.join(dir, `${db}.rejects`),
@@ -123,11 +124,10 @@ async function outcome(store: Store): Promise<Omit<Outcome, 'summary'>> {
   // A request the client gave up on may still be running on the server: wait for it to finish.
   while (server.requests.some((r) => r.status === 0)) await sleep(20)
   const count = async (final: string) => {
-    const rs = await store.client.query({
-      query: `SELECT toString(count()) AS n FROM ${store.db}.events ${final}`,
-      format: 'JSONEachRow',
-    })
-    return Number(((await rs.json()) as { n: string }[])[0]!.n)
+    const rows = await store.rows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM ${store.db}.events ${final}`,
+    )
+    return Number(rows[0]!.n)
   }
   const invoices = (await invoiceAll(store, catalog, { period })).invoices.map((r) => invoiceJson(r.invoice))
   return { rows: await count(''), events: await count('FINAL'), invoices }
@@ -288,7 +288,7 @@ describe('failures that retrying cannot fix', () => {
     expect(confirmed).toBeGreaterThan(0)
 
     // What it said was stored is what the server has; running it again stores the rest, once.
-    const store = await openStore({ url: server.url, database: db })
+    const store = await openStore({ mode: 'write', url: server.url, database: db })
     try {
       const before = await outcome(store)
       expect(before.rows).toBe(confirmed)
@@ -328,8 +328,10 @@ describe('failures that retrying cannot fix', () => {
         resolve({ code: e ? Number(e.code) : 0, stdout, stderr }),
       ),
     )
-    expect(r.code).not.toBe(0)
-    expect(r.stdout).toBe('')
+    expect(r.code).toBe(4) // the store failed
+    // --json: the failure is one JSON document on stdout, and a line on stderr for people.
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { exit: 4 } })
+    expect(JSON.parse(r.stdout).error.message).toMatch(/gave up after 6 attempts/)
     expect(r.stderr.replace(/\s+/g, ' ')).toMatch(
       /gave up after 6 attempts over \d+\.\d s: connect ECONNREFUSED 127\.0\.0\.1:\d+/,
     )

@@ -12,7 +12,8 @@ import type { Period } from '../../src/invoices/types.js'
 import { loadCatalog, loadPlans } from '../../src/plans/load.js'
 import type { Catalog } from '../../src/plans/types.js'
 import { invoiceJson } from '../../src/render/invoice.js'
-import { openStore, type Store } from '../../src/store/connect.js'
+import { TRANSACTION_ID_SQL } from '../../src/store/schema-v3.js'
+import { openStore, type Store } from '../../src/store/store.js'
 import { startClickHouseHttp, type ClickHouseHttp } from '../support/clickhouse-http.js'
 import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase, writeEvents } from '../support/events.js'
 
@@ -147,21 +148,22 @@ describe.each(['embedded', 'server'] as const)('hostile values on the %s store',
   beforeAll(async () => {
     const database = uniqueDatabase('hostile')
     store = await openStore(
-      kind === 'server' ? { url: server.url, database } : { dataDir: path.join(dir, 'data'), database },
+      kind === 'server'
+        ? { url: server.url, database, mode: 'write' }
+        : { dataDir: path.join(dir, 'data'), database, mode: 'write' },
     )
     await ingestEvents(store, dir, HOSTILE.flatMap(eventsOf))
   })
   afterAll(() => store?.close())
 
   it('stores every value verbatim', async () => {
-    const rs = await store.client.query({
-      query: `SELECT customer, transaction_id, code, properties FROM ${store.db}.events FINAL ORDER BY transaction_id`,
-      format: 'JSONEachRow',
-    })
+    const rows = await store.rows(
+      `SELECT customer, ${TRANSACTION_ID_SQL} AS transaction_id, code, properties FROM ${store.db}.events FINAL ORDER BY transaction_id`,
+    )
     const expected = HOSTILE.flatMap(eventsOf).map(({ timestamp: _, ...e }) => e)
     const byId = (a: { transaction_id: string }, b: { transaction_id: string }) =>
       a.transaction_id < b.transaction_id ? -1 : a.transaction_id > b.transaction_id ? 1 : 0
-    expect(((await rs.json()) as typeof expected).sort(byId)).toEqual(expected.sort(byId))
+    expect((rows as typeof expected).sort(byId)).toEqual(expected.sort(byId))
   })
 
   it('bills each customer from its own events, matching codes, filters and groups exactly', async () => {
@@ -177,11 +179,9 @@ describe.each(['embedded', 'server'] as const)('hostile values on the %s store',
     expect(run.unbilled).toEqual([])
     const got = new Map(run.invoices.map((r) => [r.invoice.customer, invoiceJson(r.invoice)]))
     expect(got).toEqual(new Map(HOSTILE.map((c, i) => [c, expectedInvoice(c, i)])))
-    const rs = await store.client.query({
-      query: `SELECT toString(count()) AS n FROM ${store.db}.events`,
-      format: 'JSONEachRow',
-    })
-    expect(await rs.json()).toEqual([{ n: String(HOSTILE.length * 5) }])
+    expect(await store.rows(`SELECT toString(count()) AS n FROM ${store.db}.events`)).toEqual([
+      { n: String(HOSTILE.length * 5) },
+    ])
   })
 })
 

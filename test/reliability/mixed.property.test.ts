@@ -9,7 +9,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ingest } from '../../src/ingest/ingest.js'
-import { openStore } from '../../src/store/connect.js'
+import { TRANSACTION_ID_SQL } from '../../src/store/schema-v3.js'
+import { openStore } from '../../src/store/store.js'
 import { removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
 
 const MAX_LINE = 2048
@@ -237,7 +238,7 @@ it('stores every distinct good line once, with its last copy, and rejects exactl
       const source = path.join(dir, `mixed-${++run}.ndjson`)
       const rejectsPath = `${source}.rejects`
       writeFileSync(source, built.bytes)
-      const store = await openStore({ dataDir, database: uniqueDatabase('mixed') })
+      const store = await openStore({ mode: 'write', dataDir, database: uniqueDatabase('mixed') })
       try {
         const summary = await ingest(store, {
           sources: [source],
@@ -256,12 +257,11 @@ it('stores every distinct good line once, with its last copy, and rejects exactl
         expect(rejected).toEqual(built.badLines)
         expect(summary).toMatchObject({ lines: f.ops.length, blank: built.blank, accepted: built.goodLines })
 
-        const rs = await store.client.query({
-          query: `SELECT customer, transaction_id AS tx, code, toUnixTimestamp64Milli(timestamp) AS ms, properties
-                  FROM ${store.db}.events FINAL ORDER BY customer, tx`,
-          format: 'JSONEachRow',
-        })
-        const stored = ((await rs.json()) as GoodEvent[]).map((r) => ({ ...r, ms: Number(r.ms) }))
+        const rows = await store.rows<GoodEvent>(
+          `SELECT customer, ${TRANSACTION_ID_SQL} AS tx, code, toUnixTimestamp64Milli(timestamp) AS ms, properties
+           FROM ${store.db}.events FINAL ORDER BY customer, tx`,
+        )
+        const stored = rows.map((r) => ({ ...r, ms: Number(r.ms) }))
         expect(stored.length).toBe(built.events.size)
         expect(new Map(stored.map((r) => [JSON.stringify([r.customer, r.tx]), r]))).toEqual(built.events)
       } finally {

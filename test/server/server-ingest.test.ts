@@ -6,7 +6,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { ingest } from '../../src/ingest/ingest.js'
-import { openStore } from '../../src/store/connect.js'
+import { openStore } from '../../src/store/store.js'
 import { startClickHouseHttp, type ClickHouseHttp } from '../support/clickhouse-http.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -27,7 +27,7 @@ let finishedInTime: boolean | undefined
 
 it('stores every event when a run takes more than 10 INSERTs', async () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-  const store = await openStore({ url: server.url, database: 'batches' })
+  const store = await openStore({ mode: 'write', url: server.url, database: 'batches' })
   try {
     const run = ingest(store, {
       sources: [path.join(root, 'plans/events.ndjson')],

@@ -8,7 +8,8 @@
 // `Code: N. DB::Exception: ...` with ClickHouse's own status for the code (400, 404, else 500).
 // Where chDB differs: inline INSERT data goes through chdb's raw insert (the engine would otherwise
 // read the process's stdin), `input('<structure>')` is read from a temp file through `file()`, and
-// the summary's counts are what chdb reports. Queries run one at a time (one engine per process).
+// the summary's counts are what chdb reports (written rows: the engine's own counter). Queries run
+// one at a time (one engine per process).
 import { Session } from 'chdb'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -160,6 +161,13 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
     }
   }
 
+  async function insertedRows(): Promise<number> {
+    const r = await session.queryAsync(`SELECT sum(value) FROM system.events WHERE event = 'InsertedRows'`, {
+      format: 'TSV',
+    })
+    return Number(r.text().trim() || 0)
+  }
+
   /** The statement with the request's settings and database, which are reset afterwards. */
   async function runSql(sql: string, q: Request, format: string): Promise<Result> {
     const setup = Object.entries(settingValues(q.settings)).map(
@@ -168,6 +176,9 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
     if (q.database) setup.push(`USE \`${q.database.replace(/`/g, '\\`')}\``)
     const full = [...setup, sql].join(';\n')
     try {
+      // chDB does not tell the rows an INSERT wrote; the engine's counter does (one statement at a time).
+      const insert = /^\s*INSERT\b/i.test(sql)
+      const before = insert ? await insertedRows() : 0
       const r = Object.keys(q.params).length
         ? await session.queryBindAsync(full, decodeParams(sql, q.params), { format })
         : await session.queryAsync(full, { format })
@@ -175,6 +186,7 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
       const summary = {
         read_rows: r.rowsRead,
         read_bytes: r.bytesRead,
+        written_rows: insert ? (await insertedRows()) - before : 0,
         result_rows: countRows(body, format),
         result_bytes: body.length,
       }

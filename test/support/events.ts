@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ingest, type IngestSummary } from '../../src/ingest/ingest.js'
-import { openStore, type Store } from '../../src/store/connect.js'
+import { openStore, type Store } from '../../src/store/store.js'
 
 /** One event line as sent by a client; `properties` values are written as given (numbers stay numbers). */
 export interface EventInput {
@@ -57,7 +57,7 @@ export async function ingestEvents(
 
 /** Opens a fresh database in `dataDir`, runs `fn`, and closes the store whatever happens. */
 export async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ dataDir, database: uniqueDatabase() })
+  const store = await openStore({ mode: 'write', dataDir, database: uniqueDatabase() })
   try {
     return await fn(store)
   } finally {

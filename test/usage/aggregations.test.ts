@@ -5,7 +5,7 @@ import type { Period } from '../../src/invoices/types.js'
 import { measureUsage } from '../../src/invoices/usage-query.js'
 import { Decimal } from '../../src/money/decimal.js'
 import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
-import type { Store } from '../../src/store/connect.js'
+import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 
 let dataDir: string

@@ -12,7 +12,7 @@ import { Decimal } from '../../src/money/decimal.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import type { Catalog } from '../../src/plans/types.js'
 import { invoiceJson } from '../../src/render/invoice.js'
-import { openStore, type Store } from '../../src/store/connect.js'
+import { openStore, type Store } from '../../src/store/store.js'
 import { ingest, type IngestSummary } from '../../src/ingest/ingest.js'
 import { removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
 
@@ -31,7 +31,11 @@ const rendered = new Map<string, InvoiceJson>()
 
 beforeAll(async () => {
   const dir = tempDir('usage-golden')
-  store = await openStore({ dataDir: path.join(dir, 'data'), database: uniqueDatabase('golden') })
+  store = await openStore({
+    mode: 'write',
+    dataDir: path.join(dir, 'data'),
+    database: uniqueDatabase('golden'),
+  })
   summary = await ingest(store, {
     sources: [EVENTS],
     rejectsPath: path.join(dir, 'rejects.ndjson'),

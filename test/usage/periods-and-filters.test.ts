@@ -10,7 +10,7 @@ import { Decimal } from '../../src/money/decimal.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import type { AggregationName, Charge } from '../../src/plans/types.js'
 import { invoiceJson } from '../../src/render/invoice.js'
-import type { Store } from '../../src/store/connect.js'
+import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 
 let dataDir: string

@@ -1,0 +1,65 @@
+// The validation stage as a pool of worker threads whose results come back in the order their tasks
+// went in: the batches after it keep the order of the lines, which decides which copy of an event
+// wins (see src/store/event-versions.ts).
+import { Piscina } from 'piscina'
+import { compiledWorker } from '../compiled-worker.js'
+import type { StageResult, StageTask } from './worker.js'
+
+export interface Settled<M> {
+  task: StageTask
+  meta: M
+  result: StageResult
+}
+
+export class StagePool<M = undefined> {
+  private readonly pool: Piscina<StageTask, StageResult>
+  /** Tasks in flight, oldest first. Each is settled (its rejection handled) as soon as it is queued. */
+  private readonly queue: { task: StageTask; meta: M; done: Promise<StageResult | Error> }[] = []
+
+  constructor(readonly workers: number) {
+    this.pool = new Piscina<StageTask, StageResult>({
+      filename: compiledWorker('ingest/worker'),
+      minThreads: workers,
+      maxThreads: workers,
+    })
+  }
+
+  /** Tasks handed to the pool whose results have not been taken yet. */
+  get inFlight(): number {
+    return this.queue.length
+  }
+
+  /**
+   * Starts a task; a chunk's bytes are handed to the worker without a copy. `onDone` is told as soon
+   * as the task's result is ready, before its turn to be taken comes.
+   */
+  run(task: StageTask, meta: M, onDone?: (result: StageResult) => void): void {
+    const transferList = 'chunk' in task.source ? [task.source.chunk.bytes.buffer as ArrayBuffer] : []
+    // A failed task is a value here, so that no rejection goes unhandled while it waits its turn.
+    const done = this.pool.run(task, { transferList }).then(
+      (r) => {
+        onDone?.(r)
+        return r
+      },
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    )
+    this.queue.push({ task, meta, done })
+  }
+
+  /** The oldest task's result once it is ready; throws the task's error if it failed. */
+  async next(): Promise<Settled<M>> {
+    const head = this.queue.shift()
+    if (!head) throw new Error('no task in flight')
+    const result = await head.done
+    if (result instanceof Error) throw result
+    return { task: head.task, meta: head.meta, result }
+  }
+
+  /** Waits for the tasks still running (their results are dropped), then stops the threads. */
+  async close(): Promise<StageTask[]> {
+    const left = this.queue.splice(0)
+    await Promise.all(left.map((q) => q.done))
+    await this.pool.destroy()
+    return left.map((q) => q.task)
+  }
+}
