@@ -334,3 +334,88 @@ describe('one stored event per (customer, transaction_id); the copy ingested las
     expect(order!.ok).toBe(1)
   })
 })
+
+describe('a copy that moves the event to another month or code', () => {
+  /** Each month (or the whole table) read as an invoice reads it: its partition alone, with FINAL. */
+  const perMonth = (e: Engine) =>
+    e.rows<{ month: number; code: string; tx: string; x: string }>(
+      `SELECT toYYYYMM(timestamp) AS month, code, transaction_id AS tx, properties['x'] AS x
+       FROM ${e.db}.events FINAL ORDER BY month, tx
+       SETTINGS do_not_merge_across_partitions_select_final = 1`,
+    )
+  const oct = '2026-10-05T12:00:00Z'
+  const nov = '2026-11-05T12:00:00Z'
+
+  it('counts it once, in its new month, whichever month a query reads; the summary says it moved', async () => {
+    const e = engine()
+    await e.ingest([e.file('a.ndjson', lines(event({ tx: 'm1', timestamp: oct, properties: { x: 1 } })))])
+    const moved = await e.ingest([
+      e.file('b.ndjson', lines(event({ tx: 'm1', timestamp: nov, properties: { x: 2 } }))),
+    ])
+    expect(moved).toMatchObject({ accepted: 1, alreadyStored: 1, newEvents: 0, moved: 1 })
+    expect(await perMonth(e)).toEqual([{ month: 202611, code: 'api_call', tx: 'm1', x: '2' }])
+    // Back again: November's copy is retired in turn, October's newest copy counts.
+    const back = await e.ingest([
+      e.file('c.ndjson', lines(event({ tx: 'm1', timestamp: oct, properties: { x: 3 } }))),
+    ])
+    expect(back).toMatchObject({ alreadyStored: 1, newEvents: 0, moved: 1 })
+    expect(await perMonth(e)).toEqual([{ month: 202610, code: 'api_call', tx: 'm1', x: '3' }])
+    expect(await e.count()).toBe(1)
+  })
+
+  it('retires the older copy when the code changes, and when both copies are in one run', async () => {
+    const e = engine()
+    const f = e.file(
+      'one-run.ndjson',
+      lines(
+        event({ tx: 'c1', code: 'api_call', properties: { x: 1 } }),
+        event({ tx: 'c1', code: 'storage', properties: { x: 2 } }), // same month, another code
+        event({ tx: 'c2', timestamp: oct, properties: { x: 1 } }),
+        event({ tx: 'c2', timestamp: nov, properties: { x: 2 } }), // same run, another month
+        event({ tx: 'c3', properties: { x: 1 } }),
+        event({ tx: 'c3', properties: { x: 2 } }), // same place: replaced in place, nothing to retire
+      ),
+    )
+    const summary = await e.ingest([f], { workers: 1 })
+    expect(summary).toMatchObject({ accepted: 6, duplicatesInInput: 3, newEvents: 3, moved: 2 })
+    expect(await perMonth(e)).toEqual([
+      { month: 202610, code: 'storage', tx: 'c1', x: '2' },
+      { month: 202610, code: 'api_call', tx: 'c3', x: '2' },
+      { month: 202611, code: 'api_call', tx: 'c2', x: '2' },
+    ])
+  })
+
+  it('keeps other customers and other ids out of it: only the same (customer, transaction id) moves', async () => {
+    const e = engine()
+    await e.ingest([
+      e.file(
+        'a.ndjson',
+        lines(
+          event({ tx: 's1', customer: 'acme', timestamp: oct }),
+          event({ tx: 's1', customer: 'globex', timestamp: oct }),
+          event({ tx: '6f9619ff-8b86-4d01-b42d-00cf4fc964ff', timestamp: oct }),
+        ),
+      ),
+    ])
+    const summary = await e.ingest([
+      e.file(
+        'b.ndjson',
+        lines(
+          event({ tx: 's1', customer: 'acme', timestamp: nov }),
+          event({ tx: '6F9619FF-8B86-4D01-B42D-00CF4FC964FF', timestamp: nov }), // another id (case)
+        ),
+      ),
+    ])
+    expect(summary).toMatchObject({ alreadyStored: 1, newEvents: 1, moved: 1 })
+    const rows = await e.rows<{ c: string; tx: string; month: number }>(
+      `SELECT customer AS c, if(transaction_id = '', toString(tx_key), transaction_id) AS tx, toYYYYMM(timestamp) AS month
+       FROM ${e.db}.events FINAL ORDER BY c, tx, month SETTINGS do_not_merge_across_partitions_select_final = 1`,
+    )
+    expect(rows).toEqual([
+      { c: 'acme', tx: '6F9619FF-8B86-4D01-B42D-00CF4FC964FF', month: 202611 },
+      { c: 'acme', tx: '6f9619ff-8b86-4d01-b42d-00cf4fc964ff', month: 202610 },
+      { c: 'acme', tx: 's1', month: 202611 },
+      { c: 'globex', tx: 's1', month: 202610 },
+    ])
+  })
+})
