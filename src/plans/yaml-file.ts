@@ -19,8 +19,12 @@ import { locate, sourceText, type Position, type Target } from './locate.js'
 import { formatPath, type DocumentPath, type PlanProblem } from './problems.js'
 
 export const MAX_FILE_BYTES = 1024 * 1024
-/** customers.yaml lists every customer: 100,000 of them take about 5 MB. */
-export const MAX_CUSTOMERS_FILE_BYTES = 64 * 1024 * 1024
+/**
+ * customers.yaml lists every customer: 100,000 of them take 5-7 MB. The parsed document needs about
+ * 100 times the file in memory, so past ~40 MB the process dies of heap exhaustion instead of
+ * reporting anything; 16 MB (~225,000 customers) loads in ~1.7 GB.
+ */
+export const MAX_CUSTOMERS_FILE_BYTES = 16 * 1024 * 1024
 /** Aliases a document may expand; a handful is plenty for sharing tiers between charges. */
 export const MAX_ALIAS_COUNT = 100
 

@@ -1,5 +1,5 @@
 // customers.yaml lists every customer, so it may be large: 10,000 entries load whole, every problem of
-// each still has its own place, and the file has a larger size limit than plan files (64 MB, not 1 MB).
+// each still has its own place, and the file has a larger size limit than plan files (16 MB, not 1 MB).
 import { rmSync, truncateSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,11 +65,11 @@ describe('the size limit of customers.yaml', () => {
     expect(catalog.customers.size).toBe(3)
   })
 
-  it('refuses a customers.yaml over 64 MB without reading it', async () => {
+  it('refuses a customers.yaml over 16 MB without reading it', async () => {
     const dir = plansFolder({ 'pro.yaml': valid })
     const file = path.join(dir, 'customers.yaml')
     writeFileSync(file, '')
-    // A sparse file: as large as it says, without writing 64 MB.
+    // A sparse file: as large as it says, without writing 16 MB.
     truncateSync(file, MAX_CUSTOMERS_FILE_BYTES + 1)
     const { problems } = await loadPlans(dir)
     expect(problems).toEqual([
@@ -78,7 +78,7 @@ describe('the size limit of customers.yaml', () => {
         line: 1,
         col: 1,
         path: '',
-        message: `the file has ${MAX_CUSTOMERS_FILE_BYTES + 1} bytes; this file is limited to 64 MB (67108864 bytes)`,
+        message: `the file has ${MAX_CUSTOMERS_FILE_BYTES + 1} bytes; this file is limited to 16 MB (16777216 bytes)`,
       },
     ])
   })
