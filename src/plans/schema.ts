@@ -2,7 +2,8 @@
 // plan parts (Decimal amounts, camelCase fields). Every issue's message says what was expected there;
 // cross-file rules (metric names, unique codes, customers' plans) live in load.ts.
 import { z } from 'zod'
-import { Decimal, isCurrency } from '../money/decimal.js'
+import { Decimal } from '../money/decimal.js'
+import { currencyProblem } from '../money/iso4217.js'
 import { tierBoundProblems, type TierBound } from './tiers.js'
 import type {
   AggregationName,
@@ -11,7 +12,9 @@ import type {
   ChargeModelName,
   Interval,
   PercentageTier,
+  RoundingFunction,
   Tier,
+  UnitRounding,
 } from './types.js'
 
 export const INTERVALS = ['weekly', 'monthly', 'quarterly', 'yearly'] as const satisfies readonly Interval[]
@@ -31,6 +34,10 @@ export const CHARGE_MODELS = [
   'percentage',
   'graduated_percentage',
 ] as const satisfies readonly ChargeModelName[]
+export const ROUNDING_FUNCTIONS = ['round', 'ceil', 'floor'] as const satisfies readonly RoundingFunction[]
+
+/** Digits after the point a metric's rounding may keep, or (negative) round away to the left of it. */
+export const MAX_ROUNDING_PRECISION = 12
 
 /** Digits allowed after the decimal point of an amount or a quantity. */
 export const MAX_DECIMALS = 12
@@ -164,11 +171,15 @@ const eventCount = leaf((input) =>
     : new Rejection(expectedGot('a non-negative integer like 100', input)),
 )
 
-const currency = leaf((input) =>
-  typeof input === 'string' && isCurrency(input)
-    ? input
-    : new Rejection(expectedGot('an ISO 4217 currency code like "USD"', input)),
-)
+// Says why a code is refused (no minor unit like XAU, withdrawn like HRK), unless the text is too long
+// to be meant as a code.
+const currency = leaf((input) => {
+  const expected = expectedGot('an ISO 4217 currency code like "USD"', input)
+  if (typeof input !== 'string') return new Rejection(expected)
+  const problem = currencyProblem(input)
+  if (problem === undefined) return input
+  return new Rejection(input.length <= 12 ? `${expected}; ${problem}` : expected)
+})
 
 // ---- Mappings and lists ---------------------------------------------------------------------------
 
@@ -206,10 +217,28 @@ const always = { when: () => true }
 
 // ---- Metrics --------------------------------------------------------------------------------------
 
+const roundingPrecision = leaf((input) =>
+  typeof input === 'bigint' && input >= -MAX_ROUNDING_PRECISION && input <= MAX_ROUNDING_PRECISION
+    ? Number(input)
+    : new Rejection(
+        expectedGot(
+          `an integer from -${MAX_ROUNDING_PRECISION} to ${MAX_ROUNDING_PRECISION} (digits after the point; -2 rounds to hundreds)`,
+          input,
+        ),
+      ),
+)
+
+// Lago's rounding_function and rounding_precision; a precision left out is 0 (whole units), as Lago's nil.
+const rounding = mapping('a rounding (a mapping with function: and precision:)', {
+  function: oneOf(ROUNDING_FUNCTIONS),
+  precision: roundingPrecision.optional(),
+}).transform((r): UnitRounding => ({ function: r.function, precision: r.precision ?? 0 }))
+
 const metric = mapping('a metric (a mapping with aggregation:)', {
   aggregation: oneOf(AGGREGATIONS),
   property: text('the name of an event property').optional(),
   code: text('an event code').optional(),
+  rounding: rounding.optional(),
 }).superRefine((value, ctx) => {
   // Runs even when another key is wrong, so every problem of the metric is reported at once.
   const { aggregation } = value as { aggregation: unknown }
@@ -233,6 +262,7 @@ export function billableMetric(name: string, m: z.output<typeof metric>): Billab
     code: m.code ?? name,
     aggregation: m.aggregation,
     ...(m.property !== undefined && { property: m.property }),
+    ...(m.rounding !== undefined && { rounding: m.rounding }),
   }
 }
 
@@ -309,6 +339,7 @@ export type ChargeDraft = ChargeModel & {
   metric: string
   filters: Record<string, string[]>
   groupBy: string[]
+  minAmount?: Decimal
 }
 
 function chargeKeys<const K extends ChargeModelName>(model: K) {
@@ -317,6 +348,8 @@ function chargeKeys<const K extends ChargeModelName>(model: K) {
     metric: text('the name of a metric'),
     filters: filters.optional(),
     group_by: groupBy.optional(),
+    // Lago's charge min_amount: the least the charge costs in an interval (the invoice adds a true-up).
+    min_amount: amount.optional(),
   }
 }
 
@@ -324,10 +357,28 @@ interface ChargeKeysOutput {
   metric: string
   filters?: Record<string, string[]>
   group_by?: string[]
+  min_amount?: Decimal
 }
 
 function chargeOf(charge: ChargeKeysOutput) {
-  return { metric: charge.metric, filters: charge.filters ?? {}, groupBy: charge.group_by ?? [] }
+  return {
+    metric: charge.metric,
+    filters: charge.filters ?? {},
+    groupBy: charge.group_by ?? [],
+    ...(charge.min_amount !== undefined && { minAmount: charge.min_amount }),
+  }
+}
+
+/** Per-event bounds of a percentage charge: the minimum may not exceed the maximum. */
+function perEventBoundsProblem(charge: unknown, ctx: z.RefinementCtx): void {
+  const { per_event_min_amount: min, per_event_max_amount: max } = charge as Record<string, unknown>
+  // Runs even when another key is wrong; bounds that could not be read are reported where they are.
+  if (!(min instanceof Decimal) || !(max instanceof Decimal) || min.lte(max)) return
+  ctx.addIssue({
+    code: 'custom',
+    path: ['per_event_max_amount'],
+    message: `expected an amount of at least per_event_min_amount ("${min.toFixed()}"), got "${max.toFixed()}"`,
+  })
 }
 
 const zero = () => new Decimal(0)
@@ -368,14 +419,20 @@ const chargeModels = [
     fixed_fee: amount.optional(),
     free_units: quantity.optional(),
     free_events: eventCount.optional(),
-  }).transform((c): ChargeDraft => ({
-    model: 'percentage',
-    rate: c.rate,
-    fixedFee: c.fixed_fee ?? zero(),
-    freeUnits: c.free_units ?? zero(),
-    freeEvents: c.free_events ?? 0,
-    ...chargeOf(c),
-  })),
+    per_event_min_amount: amount.optional(),
+    per_event_max_amount: amount.optional(),
+  })
+    .superRefine(perEventBoundsProblem, always)
+    .transform((c): ChargeDraft => ({
+      model: 'percentage',
+      rate: c.rate,
+      fixedFee: c.fixed_fee ?? zero(),
+      freeUnits: c.free_units ?? zero(),
+      freeEvents: c.free_events ?? 0,
+      ...(c.per_event_min_amount !== undefined && { perEventMin: c.per_event_min_amount }),
+      ...(c.per_event_max_amount !== undefined && { perEventMax: c.per_event_max_amount }),
+      ...chargeOf(c),
+    })),
   mapping(what, { ...chargeKeys('graduated_percentage'), tiers: tierList(percentageTier) }).transform(
     (c): ChargeDraft => ({
       model: 'graduated_percentage',

@@ -1,5 +1,6 @@
 // The rule of tier bounds, shared by graduated, volume and graduated_percentage charges: bounds
 // (`up_to`) climb strictly from 0, and only the last tier is open, so that every unit has exactly one price.
+// How these bounds map to Lago's "0-100, 101-200" and adjacent layouts: see src/pricing/tiers.ts.
 import { Decimal } from '../money/decimal.js'
 
 /** A tier's upper bound as far as validation knows it: a number, none (open), or unreadable. */

@@ -15,6 +15,17 @@ export interface BillableMetric {
   aggregation: AggregationName
   /** The event property that carries the value; required by every aggregation but `count`. */
   property?: string
+  /** How the aggregated units of an interval are rounded before pricing; none when absent. */
+  rounding?: UnitRounding
+}
+
+export type RoundingFunction = 'round' | 'ceil' | 'floor'
+
+/** Lago's rounding_function and rounding_precision: digits after the point, negative ones left of it. */
+export interface UnitRounding {
+  function: RoundingFunction
+  /** -12 to 12; 2 rounds to hundredths, 0 to whole units, -2 to hundreds. */
+  precision: number
 }
 
 export interface Tier {
@@ -36,7 +47,18 @@ export type ChargeModel =
   | { model: 'graduated'; tiers: Tier[] }
   | { model: 'volume'; tiers: Tier[] }
   | { model: 'package'; packageSize: Decimal; packagePrice: Decimal; freeUnits: Decimal }
-  | { model: 'percentage'; rate: Decimal; fixedFee: Decimal; freeUnits: Decimal; freeEvents: number }
+  | {
+      model: 'percentage'
+      /** Percent, e.g. 1.2 means 1.2 %. */
+      rate: Decimal
+      /** Due for each paying event. */
+      fixedFee: Decimal
+      freeUnits: Decimal
+      freeEvents: number
+      /** Bounds of each paying event's own amount (Lago's per_transaction_min/max_amount). */
+      perEventMin?: Decimal
+      perEventMax?: Decimal
+    }
   | { model: 'graduated_percentage'; tiers: PercentageTier[] }
 
 export type ChargeModelName = ChargeModel['model']
@@ -47,6 +69,8 @@ export type Charge = ChargeModel & {
   filters: Record<string, string[]>
   /** One invoice line per distinct combination of these properties' values. */
   groupBy: string[]
+  /** The least the charge costs in one interval, in the plan's currency (Lago's charge min_amount). */
+  minAmount?: Decimal
 }
 
 export interface Plan {

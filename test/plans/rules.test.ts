@@ -2,7 +2,7 @@
 // with its line, column, path and message.
 import { describe, expect, it } from 'vitest'
 import { loadPlans } from '../../src/plans/load.js'
-import { plansFolder, problemsOf, yaml } from './folder.js'
+import { exact, plansFolder, problemsOf, yaml } from './folder.js'
 
 /** A valid plan with one standard charge on a count metric, with `charge` in its charges list (line 7). */
 function planWithCharge(charge: string): string {
@@ -497,7 +497,7 @@ describe('unknown keys are problems, never ignored', () => {
         6,
         32,
         'metrics.calls.unit',
-        'unknown key "unit": expected one of aggregation, property, code',
+        'unknown key "unit": expected one of aggregation, property, code, rounding',
       ],
       [
         'pro.yaml',
@@ -603,9 +603,41 @@ describe('plan code, currency and interval', () => {
       'b.yaml': 'code: b\ncurrency: XYZ\ninterval: yearly\n',
     })
     expect(problems.map((p) => [p.file, p.line, p.path, p.message])).toEqual([
-      ['a.yaml', 2, 'currency', 'expected an ISO 4217 currency code like "USD", got "usd"'],
+      [
+        'a.yaml',
+        2,
+        'currency',
+        'expected an ISO 4217 currency code like "USD", got "usd"; "usd" is not three uppercase letters, as ISO 4217 codes are',
+      ],
       ['a.yaml', 3, 'interval', 'expected one of weekly, monthly, quarterly, yearly, got "biweekly"'],
-      ['b.yaml', 2, 'currency', 'expected an ISO 4217 currency code like "USD", got "XYZ"'],
+      [
+        'b.yaml',
+        2,
+        'currency',
+        'expected an ISO 4217 currency code like "USD", got "XYZ"; XYZ is not an active ISO 4217 code (List One published 2024-06-25)',
+      ],
+    ])
+  })
+
+  it('says why a currency is refused: no minor unit (XAU), withdrawn (HRK)', async () => {
+    const problems = await problemsOf({
+      'gold.yaml': 'code: gold\ncurrency: XAU\ninterval: monthly\n',
+      'kuna.yaml': 'code: kuna\ncurrency: HRK\ninterval: monthly\n',
+      'long.yaml': `code: long\ncurrency: ${'U'.repeat(40)}\ninterval: monthly\n`,
+    })
+    expect(problems.map((p) => [p.file, p.path, p.message])).toEqual([
+      [
+        'gold.yaml',
+        'currency',
+        'expected an ISO 4217 currency code like "USD", got "XAU"; XAU has no minor unit in ISO 4217, so amounts in it can\'t be rounded',
+      ],
+      [
+        'kuna.yaml',
+        'currency',
+        'expected an ISO 4217 currency code like "USD", got "HRK"; HRK is not an active ISO 4217 code (List One published 2024-06-25)',
+      ],
+      // Text too long to be meant as a code is not repeated in a reason.
+      ['long.yaml', 'currency', `expected an ISO 4217 currency code like "USD", got "${'U'.repeat(40)}"`],
     ])
   })
 })
@@ -687,6 +719,209 @@ describe('every problem is reported, not only the first', () => {
       ['a.yaml', 9, 'charges[2].tiers[0].up_to'],
       ['b.yaml', 2, 'currency'],
       ['b.yaml', 4, 'fixed_fee'],
+    ])
+  })
+})
+
+describe('percentage charges: per-event bounds', () => {
+  it('reads per_event_min_amount and per_event_max_amount as amounts', async () => {
+    const { catalog, problems } = await loadPlans(
+      plansFolder({
+        'pro.yaml': planWithCharge(
+          '  - { metric: calls, model: percentage, rate: "2.99", per_event_min_amount: "1.75", per_event_max_amount: "12" }\n' +
+            '  - { metric: calls, model: percentage, rate: "1", per_event_max_amount: "0" }\n' +
+            '  - { metric: calls, model: percentage, rate: "1" }\n',
+        ),
+      }),
+    )
+    expect(problems).toEqual([])
+    expect(exact(catalog.plans.get('pro')!.charges.map(({ metric: _, ...charge }) => charge))).toEqual([
+      {
+        model: 'percentage',
+        rate: '2.99',
+        fixedFee: '0',
+        freeUnits: '0',
+        freeEvents: 0,
+        perEventMin: '1.75',
+        perEventMax: '12',
+        filters: {},
+        groupBy: [],
+      },
+      {
+        model: 'percentage',
+        rate: '1',
+        fixedFee: '0',
+        freeUnits: '0',
+        freeEvents: 0,
+        perEventMax: '0',
+        filters: {},
+        groupBy: [],
+      },
+      {
+        model: 'percentage',
+        rate: '1',
+        fixedFee: '0',
+        freeUnits: '0',
+        freeEvents: 0,
+        filters: {},
+        groupBy: [],
+      },
+    ])
+  })
+
+  it('wants decimal strings, and the minimum at most the maximum', async () => {
+    const problems = await problemsOf({
+      'pro.yaml': planWithCharge(
+        '  - { metric: calls, model: percentage, rate: "1", per_event_min_amount: 1.5, per_event_max_amount: "-1" }\n' +
+          '  - { metric: calls, model: percentage, rate: "1", per_event_min_amount: "5", per_event_max_amount: "4.99" }\n' +
+          '  - { metric: calls, model: percentage, rate: "1", per_event_min_amount: "5", per_event_max_amount: "5" }\n',
+      ),
+    })
+    expect(problems.map((p) => [p.line, p.path, p.message])).toEqual([
+      [
+        7,
+        'charges[0].per_event_min_amount',
+        'expected a decimal string like "0.01", got number 1.5; quote it: per_event_min_amount: "1.5"',
+      ],
+      [7, 'charges[0].per_event_max_amount', 'expected a non-negative amount, got "-1"'],
+      [
+        8,
+        'charges[1].per_event_max_amount',
+        'expected an amount of at least per_event_min_amount ("5"), got "4.99"',
+      ],
+    ])
+  })
+
+  it('checks the bounds even when another key of the charge is wrong', async () => {
+    const problems = await problemsOf({
+      'pro.yaml': planWithCharge(
+        '  - { metric: calls, model: percentage, rate: 1, per_event_min_amount: "5", per_event_max_amount: "1" }\n',
+      ),
+    })
+    expect(problems.map((p) => p.path)).toEqual(['charges[0].rate', 'charges[0].per_event_max_amount'])
+  })
+
+  it('accepts per-event bounds on percentage charges only', async () => {
+    const problems = await problemsOf({
+      'pro.yaml': planWithCharge(
+        '  - { metric: calls, model: standard, unit_price: "1", per_event_max_amount: "1" }\n',
+      ),
+    })
+    expect(problems).toMatchObject([
+      {
+        path: 'charges[0].per_event_max_amount',
+        message: expect.stringMatching(/^unknown key "per_event_max_amount"/),
+      },
+    ])
+  })
+})
+
+describe('charge minimum: min_amount on any charge', () => {
+  it('reads min_amount as an amount, on every model, and leaves it out when absent', async () => {
+    const { catalog, problems } = await loadPlans(
+      plansFolder({
+        'pro.yaml': planWithCharge(
+          yaml`
+            - { metric: calls, model: standard, unit_price: "1", min_amount: "50" }
+            - { metric: calls, model: package, package_size: 10, package_price: "1", min_amount: "0.5" }
+            - { metric: calls, model: percentage, rate: "1", min_amount: "0" }
+            - { metric: calls, model: graduated, tiers: [{ unit_price: "1" }], min_amount: "12.34" }
+            - { metric: calls, model: volume, tiers: [{ unit_price: "1" }], min_amount: "1" }
+            - { metric: calls, model: graduated_percentage, tiers: [{ rate: "1" }], min_amount: "2" }
+            - { metric: calls, model: standard, unit_price: "1" }
+          `.replace(/^/gm, '  '),
+        ),
+      }),
+    )
+    expect(problems).toEqual([])
+    const charges = catalog.plans.get('pro')!.charges
+    expect(charges.map((c) => c.minAmount?.toFixed())).toEqual([
+      '50',
+      '0.5',
+      '0',
+      '12.34',
+      '1',
+      '2',
+      undefined,
+    ])
+    expect(Object.hasOwn(charges[6]!, 'minAmount')).toBe(false)
+  })
+
+  it('wants a non-negative decimal string', async () => {
+    const problems = await problemsOf({
+      'pro.yaml': planWithCharge(
+        '  - { metric: calls, model: standard, unit_price: "1", min_amount: 50 }\n' +
+          '  - { metric: calls, model: standard, unit_price: "1", min_amount: "-1" }\n',
+      ),
+    })
+    expect(problems.map((p) => [p.line, p.path, p.message])).toEqual([
+      [
+        7,
+        'charges[0].min_amount',
+        'expected a decimal string like "0.01", got integer 50; quote it: min_amount: "50"',
+      ],
+      [8, 'charges[1].min_amount', 'expected a non-negative amount, got "-1"'],
+    ])
+  })
+})
+
+describe('metric rounding: a function among round, ceil, floor and an integer precision from -12 to 12', () => {
+  it('reads the rounding, its precision 0 when left out', async () => {
+    const { catalog, problems } = await loadPlans(
+      plansFolder({
+        'metrics.yaml': yaml`
+          gb: { aggregation: max, property: gb, rounding: { function: ceil, precision: 2 } }
+          calls: { aggregation: count, rounding: { function: round } }
+          tokens: { aggregation: sum, property: t, rounding: { function: floor, precision: -3 } }
+          plain: { aggregation: count }
+        `,
+        'pro.yaml': yaml`
+          code: pro
+          currency: USD
+          interval: monthly
+          charges:
+            - { metric: gb, model: standard, unit_price: "1" }
+            - { metric: calls, model: standard, unit_price: "1" }
+            - { metric: tokens, model: standard, unit_price: "1" }
+            - { metric: plain, model: standard, unit_price: "1" }
+        `,
+      }),
+    )
+    expect(problems).toEqual([])
+    const metrics = catalog.plans.get('pro')!.charges.map((c) => c.metric)
+    expect(metrics.map((m) => m.rounding)).toEqual([
+      { function: 'ceil', precision: 2 },
+      { function: 'round', precision: 0 },
+      { function: 'floor', precision: -3 },
+      undefined,
+    ])
+    expect(Object.hasOwn(metrics[3]!, 'rounding')).toBe(false)
+  })
+
+  it('reports a wrong function, a precision out of range or not an integer, and unknown keys', async () => {
+    const problems = await problemsOf({
+      'metrics.yaml': yaml`
+        a: { aggregation: count, rounding: { function: truncate } }
+        b: { aggregation: count, rounding: { function: round, precision: 13 } }
+        c: { aggregation: count, rounding: { function: round, precision: -13 } }
+        d: { aggregation: count, rounding: { function: round, precision: "2" } }
+        e: { aggregation: count, rounding: { function: round, precision: 1.5 } }
+        f: { aggregation: count, rounding: round }
+        g: { aggregation: count, rounding: { precision: 2, mode: half_even } }
+        h: { aggregation: count, rounding: { function: ceil, precision: 12 } }
+        i: { aggregation: count, rounding: { function: floor, precision: -12 } }
+      `,
+    })
+    const range = 'expected an integer from -12 to 12 (digits after the point; -2 rounds to hundreds)'
+    expect(problems.map((p) => [p.line, p.path, p.message])).toEqual([
+      [1, 'a.rounding.function', 'expected one of round, ceil, floor, got "truncate"'],
+      [2, 'b.rounding.precision', `${range}, got integer 13`],
+      [3, 'c.rounding.precision', `${range}, got integer -13`],
+      [4, 'd.rounding.precision', `${range}, got "2"`],
+      [5, 'e.rounding.precision', `${range}, got number 1.5`],
+      [6, 'f.rounding', 'expected a rounding (a mapping with function: and precision:), got "round"'],
+      [7, 'g.rounding.function', 'missing: expected one of round, ceil, floor'],
+      [7, 'g.rounding.mode', 'unknown key "mode": expected one of function, precision'],
     ])
   })
 })
