@@ -1,7 +1,7 @@
 // Plans for people (cli-table3 tables) and for programs (plain JSON with decimal strings).
 import Table from 'cli-table3'
 import { Decimal, formatDecimal, minorUnits } from '../money/decimal.js'
-import type { BillableMetric, Charge, PercentageTier, Plan, Tier } from '../plans/types.js'
+import type { BillableMetric, Charge, PercentageTier, Plan, Tier, UnitRounding } from '../plans/types.js'
 
 /** Amounts with at least the currency's minor unit digits: "99.00", "0.005". */
 function moneyIn(currency: string): (amount: Decimal) => string {
@@ -83,8 +83,13 @@ function renderCharges(charges: readonly Charge[], currency: string): string {
   return table.toString()
 }
 
-/** The price of a charge in a few words; tiered charges point to their tier table. */
+/** The price of a charge in a few words, with its minimum if it has one; tiered charges point to their tier table. */
 export function priceSummary(charge: Charge, currency: string): string {
+  const price = modelSummary(charge, currency)
+  return charge.minAmount ? `${price}; at least ${moneyIn(currency)(charge.minAmount)} per interval` : price
+}
+
+function modelSummary(charge: Charge, currency: string): string {
   const money = moneyIn(currency)
   switch (charge.model) {
     case 'standard':
@@ -103,7 +108,12 @@ export function priceSummary(charge: Charge, currency: string): string {
       const free = []
       if (!charge.freeUnits.isZero()) free.push(`first ${formatDecimal(charge.freeUnits)} units free`)
       if (charge.freeEvents > 0) free.push(`first ${charge.freeEvents} events free`)
-      return free.length > 0 ? `${price}, ${free.join(', ')}` : price
+      if (free.length > 0) price += `, ${free.join(', ')}`
+      const { perEventMin: min, perEventMax: max } = charge
+      if (min && max) price += `, each event between ${money(min)} and ${money(max)}`
+      else if (min) price += `, each event at least ${money(min)}`
+      else if (max) price += `, each event at most ${money(max)}`
+      return price
     }
   }
 }
@@ -127,14 +137,30 @@ function renderTiers(tiers: readonly (Tier | PercentageTier)[], currency: string
 }
 
 function renderMetrics(metrics: readonly BillableMetric[]): string {
-  const table = new Table({ ...plain, head: ['metric', 'event code', 'aggregation', 'property'] })
+  const table = new Table({
+    ...plain,
+    head: ['metric', 'event code', 'aggregation', 'property', 'rounding'],
+  })
   const seen = new Set<string>()
   for (const metric of metrics) {
     if (seen.has(metric.name)) continue
     seen.add(metric.name)
-    table.push([metric.name, metric.code, metric.aggregation, metric.property ?? '-'])
+    table.push([
+      metric.name,
+      metric.code,
+      metric.aggregation,
+      metric.property ?? '-',
+      metric.rounding ? roundingSummary(metric.rounding) : '-',
+    ])
   }
   return table.toString()
+}
+
+/** "round to 2 decimals", "ceil to whole units", "floor to multiples of 100". */
+export function roundingSummary({ function: fn, precision }: UnitRounding): string {
+  if (precision === 0) return `${fn} to whole units`
+  if (precision > 0) return `${fn} to ${precision} ${precision === 1 ? 'decimal' : 'decimals'}`
+  return `${fn} to multiples of ${formatDecimal(new Decimal(10).pow(-precision))}`
 }
 
 /** The plan as plain JSON: Decimals become decimal strings ("0.005", never 5e-3 or a float). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { loadCatalog } from '../../src/plans/load.js'
 import { planJson, renderPlan, renderPlanList } from '../../src/render/plans.js'
 import { examplePlans } from './example.js'
-import { plansFolder } from './folder.js'
+import { plansFolder, yaml } from './folder.js'
 
 const catalog = await loadCatalog(plansFolder(examplePlans))
 const pro = catalog.plans.get('pro')!
@@ -75,5 +75,59 @@ describe('plan JSON', () => {
       { upTo: '10000', unitPrice: '0.01', flatFee: '0' },
       { unitPrice: '0.005', flatFee: '0' },
     ])
+  })
+})
+
+const terms = await loadCatalog(
+  plansFolder({
+    'terms.yaml': yaml`
+      code: terms
+      currency: USD
+      interval: monthly
+      metrics:
+        pay:   { aggregation: sum, property: amount, rounding: { function: round, precision: 2 } }
+        gb:    { aggregation: max, property: gb, rounding: { function: ceil } }
+        calls: { aggregation: count, rounding: { function: floor, precision: -3 } }
+        one:   { aggregation: sum, property: x, rounding: { function: round, precision: 1 } }
+      charges:
+        - { metric: pay, model: percentage, rate: "2.9", fixed_fee: "0.30", per_event_min_amount: "0.5", per_event_max_amount: "12" }
+        - { metric: pay, model: percentage, rate: "1", per_event_min_amount: "0.5" }
+        - { metric: pay, model: percentage, rate: "1", free_events: 3, per_event_max_amount: "2" }
+        - { metric: gb, model: standard, unit_price: "0.25", min_amount: "50" }
+        - { metric: calls, model: graduated, tiers: [{ unit_price: "1" }], min_amount: "9.5" }
+        - { metric: one, model: standard, unit_price: "1" }
+    `,
+  }),
+)
+
+describe('new terms in plans show: per-event bounds, charge minimums, metric rounding', () => {
+  const shown = renderPlan(terms.plans.get('terms')!)
+
+  it('summarises per-event bounds of percentage charges', () => {
+    expect(shown).toContain('2.9 % + 0.30 per event, each event between 0.50 and 12.00')
+    expect(shown).toContain('1 %, each event at least 0.50')
+    expect(shown).toContain('1 %, first 3 events free, each event at most 2.00')
+  })
+
+  it('shows a charge minimum after the price', () => {
+    expect(shown).toContain('0.25 per unit; at least 50.00 per interval')
+    expect(shown).toContain('1 tier (below); at least 9.50 per interval')
+  })
+
+  it("shows each metric's rounding", () => {
+    expect(shown).toMatch(/│ pay +│ pay +│ sum +│ amount +│ round to 2 decimals +│/)
+    expect(shown).toMatch(/│ gb +│ gb +│ max +│ gb +│ ceil to whole units +│/)
+    expect(shown).toMatch(/│ calls +│ calls +│ count +│ - +│ floor to multiples of 1000 +│/)
+    expect(shown).toMatch(/│ one +│ one +│ sum +│ x +│ round to 1 decimal +│/)
+    expect(renderPlan(pro)).toMatch(/│ tokens +│ api_calls +│ sum +│ tokens +│ - +│/)
+  })
+
+  it('writes them in the JSON as exact decimal strings', () => {
+    const json = JSON.parse(JSON.stringify(planJson(terms.plans.get('terms')!)))
+    expect(json.charges[0]).toMatchObject({ perEventMin: '0.5', perEventMax: '12' })
+    expect(json.charges[3]).toMatchObject({
+      minAmount: '50',
+      metric: { rounding: { function: 'ceil', precision: 0 } },
+    })
   })
 })
