@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Decimal } from '../../src/money/decimal.js'
 import type { ChargeModel } from '../../src/plans/types.js'
-import { chargeModels, priceCharge } from '../../src/pricing/models/index.js'
+import { chargeModels, priceCharge, priceChargeDetailed } from '../../src/pricing/models/index.js'
 
 const d = (value: string) => new Decimal(value)
 const usage = { units: d('1500'), events: 4 }
@@ -49,5 +49,11 @@ describe('every charge model is registered and priced by its own rule', () => {
 
   it.each(cases)('%j -> %s', (model, expected) => {
     expect(priceCharge(model, usage).toFixed()).toBe(expected)
+  })
+
+  it.each(cases)('%j: priceChargeDetailed has the same amount, and tiers only for tiered models', (model) => {
+    const detailed = priceChargeDetailed(model, usage)
+    expect(detailed.amount.toFixed()).toBe(priceCharge(model, usage).toFixed())
+    expect(detailed.tiers !== undefined).toBe('tiers' in model)
   })
 })

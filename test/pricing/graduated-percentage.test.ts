@@ -1,8 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Decimal } from '../../src/money/decimal.js'
-import { priceGraduated } from '../../src/pricing/models/graduated.js'
-import { priceGraduatedPercentage } from '../../src/pricing/models/graduated-percentage.js'
+import { priceCharge } from '../../src/pricing/models/index.js'
 import type { PercentageTier } from '../../src/plans/types.js'
 
 const tier = (upTo: string | undefined, rate: string, flatFee = '0'): PercentageTier => ({
@@ -15,7 +14,7 @@ const graduatedPercentage = (...tiers: PercentageTier[]) => ({
   tiers,
 })
 const price = (model: ReturnType<typeof graduatedPercentage>, units: string | Decimal) =>
-  priceGraduatedPercentage(model, { units: new Decimal(units), events: 0 })
+  priceCharge(model, { units: new Decimal(units), events: 0 })
 
 // 2 % up to 1000, 1 % up to 10000 (+0.5 once reached), 0.5 % beyond (+1 once reached)
 const plan = graduatedPercentage(tier('1000', '2'), tier('10000', '1', '0.5'), tier(undefined, '0.5', '1'))
@@ -31,13 +30,6 @@ describe('graduated percentage: each tier takes its rate of its own units', () =
     ['0.333', '0.00666'],
   ])('%s -> %s', (units, expected) => {
     expect(price(plan, units).toFixed()).toBe(expected)
-  })
-
-  it('charges a tier flat fee only once the tier is reached', () => {
-    const withFee = graduatedPercentage(tier('100', '1', '3'), tier(undefined, '1', '4'))
-    expect(price(withFee, '0').toFixed()).toBe('0')
-    expect(price(withFee, '100').toFixed()).toBe('4')
-    expect(price(withFee, '200').toFixed()).toBe('9')
   })
 
   it('equals graduated with a unit price of rate / 100', () => {
@@ -59,9 +51,23 @@ describe('graduated percentage: each tier takes its rate of its own units', () =
           return tier(upTo, s.rate.toFixed(), s.fee.toFixed())
         })
         const asGraduated = tiers.map((t) => ({ ...t, unitPrice: t.rate.div(100) }))
-        const expected = priceGraduated({ model: 'graduated', tiers: asGraduated }, { units: u, events: 0 })
+        const expected = priceCharge({ model: 'graduated', tiers: asGraduated }, { units: u, events: 0 })
         expect(price(graduatedPercentage(...tiers), u).toFixed()).toBe(expected.toFixed())
       }),
     )
+  })
+})
+
+describe("the first tier's flat fee is due even at zero units, a later tier's once the tier is reached", () => {
+  const withFee = graduatedPercentage(tier('100', '1', '3'), tier(undefined, '1', '4'))
+
+  it('charges the first flat fee at zero units', () => {
+    expect(price(withFee, '0').toFixed()).toBe('3')
+  })
+
+  it('reaches the second tier only above the first up_to', () => {
+    expect(price(withFee, '100').toFixed()).toBe('4')
+    expect(price(withFee, '100.5').toFixed()).toBe('8.005')
+    expect(price(withFee, '200').toFixed()).toBe('9')
   })
 })

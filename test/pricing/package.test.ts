@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Decimal } from '../../src/money/decimal.js'
-import { pricePackage } from '../../src/pricing/models/package.js'
+import { priceCharge } from '../../src/pricing/models/index.js'
 
 const pack = (packageSize: string, packagePrice: string, freeUnits = '0') => ({
   model: 'package' as const,
@@ -10,7 +10,7 @@ const pack = (packageSize: string, packagePrice: string, freeUnits = '0') => ({
   freeUnits: new Decimal(freeUnits),
 })
 const price = (model: ReturnType<typeof pack>, units: string | Decimal) =>
-  pricePackage(model, { units: new Decimal(units), events: 0 })
+  priceCharge(model, { units: new Decimal(units), events: 0 })
 
 describe('package: whole packages, rounded up', () => {
   it.each([
@@ -28,18 +28,17 @@ describe('package: whole packages, rounded up', () => {
   it('bills only the units beyond the free ones', () => {
     expect(price(pack('100', '5', '50'), '150').toFixed()).toBe('5')
     expect(price(pack('100', '5', '50'), '151').toFixed()).toBe('10')
+    // Lago's documented example: free 100, packages of 100 at 5, 201 units -> 2 packages.
+    expect(price(pack('100', '5', '100'), '201').toFixed()).toBe('10')
   })
 
   it('costs nothing when the free units exceed the usage', () => {
     expect(price(pack('100', '5', '500'), '30').toFixed()).toBe('0')
+    expect(price(pack('100', '5', '30'), '30').toFixed()).toBe('0')
   })
 
   it('supports fractional package sizes', () => {
     expect(price(pack('0.5', '1.25'), '1.2').toFixed()).toBe('3.75')
-  })
-
-  it('costs nothing with negative units', () => {
-    expect(price(pack('100', '5'), '-10').toFixed()).toBe('0')
   })
 
   it('sells the fewest whole packages that cover the billable units', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Decimal } from '../../src/money/decimal.js'
-import { pricePercentage } from '../../src/pricing/models/percentage.js'
+import { priceCharge } from '../../src/pricing/models/index.js'
 
 const percentage = (rate: string, fixedFee = '0', freeUnits = '0', freeEvents = 0) => ({
   model: 'percentage' as const,
@@ -10,7 +10,7 @@ const percentage = (rate: string, fixedFee = '0', freeUnits = '0', freeEvents = 
   freeEvents,
 })
 const price = (model: ReturnType<typeof percentage>, units: string, events: number) =>
-  pricePercentage(model, { units: new Decimal(units), events }).toFixed()
+  priceCharge(model, { units: new Decimal(units), events }).toFixed()
 
 describe('percentage: rate % of the units plus a fixed fee per paid event', () => {
   it('takes 1.2 % of 1000 and 0.25 for each of 10 events', () => {
@@ -36,9 +36,5 @@ describe('percentage: rate % of the units plus a fixed fee per paid event', () =
 
   it('keeps the exact, unrounded amount', () => {
     expect(price(percentage('2.9', '0.3'), '12.34', 1)).toBe('0.65786')
-  })
-
-  it('treats negative units as none', () => {
-    expect(price(percentage('2', '0.1'), '-100', 1)).toBe('0.1')
   })
 })

@@ -1,37 +1,18 @@
-import { Decimal } from '../../money/decimal.js'
-import type { ChargeModel } from '../../plans/types.js'
-import type { Usage } from './index.js'
+import type { ChargeModel, Tier } from '../../plans/types.js'
+import type { ChargePrice, Usage } from '../charge-price.js'
+import { graduatedTierLines, sumOfTiers, type TierPrice } from '../tiers.js'
 
-interface TierBounds {
-  upTo?: Decimal
-  flatFee: Decimal
+const byUnitPrice: TierPrice<Tier> = {
+  perUnit: (tier) => tier.unitPrice,
+  shown: (tier) => ({ unitPrice: tier.unitPrice }),
 }
 
-// Each tier prices the units inside its own range (previous upTo, upTo]; its flat fee is due once the
-// tier is reached, i.e. once units exceed its lower bound. Zero or negative units reach no tier.
-export function priceGraduated(model: Extract<ChargeModel, { model: 'graduated' }>, usage: Usage): Decimal {
-  return priceTiersGraduated(model.tiers, usage.units, (tier) => tier.unitPrice)
-}
-
-/**
- * The graduated rule for any tier shape, given the price of one unit in a tier. The last tier has no
- * ceiling even if it declares an upTo, so no unit goes unbilled.
- */
-export function priceTiersGraduated<T extends TierBounds>(
-  tiers: readonly T[],
-  units: Decimal,
-  unitPriceOf: (tier: T) => Decimal,
-): Decimal {
-  const total = new Decimal(units)
-  let amount = new Decimal(0)
-  let lowerBound = new Decimal(0)
-  for (const [index, tier] of tiers.entries()) {
-    if (total.lte(lowerBound)) break
-    const isLast = index === tiers.length - 1
-    const upperBound = tier.upTo === undefined || isLast ? total : Decimal.min(total, tier.upTo)
-    amount = amount.plus(upperBound.minus(lowerBound).times(unitPriceOf(tier))).plus(tier.flatFee)
-    if (tier.upTo === undefined) break
-    lowerBound = new Decimal(tier.upTo)
-  }
-  return amount
+// Each tier prices the units inside its own range (previous up_to, up_to] at its unit price; the first
+// tier's flat fee is due even at zero units, a later one's once the tier is reached (see ../tiers.ts).
+export function priceGraduated(
+  model: Extract<ChargeModel, { model: 'graduated' }>,
+  usage: Usage,
+): ChargePrice {
+  const tiers = graduatedTierLines(model.tiers, usage.units, byUnitPrice)
+  return { amount: sumOfTiers(tiers), tiers }
 }

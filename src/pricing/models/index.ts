@@ -1,6 +1,8 @@
 // The registry of charge models: adding a model means adding its file and one line here.
 import type { Decimal } from '../../money/decimal.js'
 import type { ChargeModel, ChargeModelName } from '../../plans/types.js'
+import type { ChargePrice, Usage } from '../charge-price.js'
+import { priceNegativeAtZero } from '../negative-units.js'
 import { priceGraduatedPercentage } from './graduated-percentage.js'
 import { priceGraduated } from './graduated.js'
 import { pricePackage } from './package.js'
@@ -8,16 +10,13 @@ import { pricePercentage } from './percentage.js'
 import { priceStandard } from './standard.js'
 import { priceVolume } from './volume.js'
 
-/** What a charge measured in a period: its units and the number of events behind them. */
-export interface Usage {
-  units: Decimal
-  events: number
-}
+export type { ChargePrice, TierLine, Usage } from '../charge-price.js'
 
+/** A model's own rule, for zero or more units (negative ones never reach it: see ../negative-units.ts). */
 export type PriceOfModel<K extends ChargeModelName> = (
   model: Extract<ChargeModel, { model: K }>,
   usage: Usage,
-) => Decimal
+) => ChargePrice
 
 export const chargeModels: { [K in ChargeModelName]: PriceOfModel<K> } = {
   standard: priceStandard,
@@ -28,9 +27,14 @@ export const chargeModels: { [K in ChargeModelName]: PriceOfModel<K> } = {
   graduated_percentage: priceGraduatedPercentage,
 }
 
+/** The exact, unrounded amount of a charge for its usage, with its tiers for tiered models. */
+export function priceChargeDetailed(model: ChargeModel, usage: Usage): ChargePrice {
+  // TypeScript cannot correlate model.model with the registry entry; the mapped type above guarantees it.
+  const price = chargeModels[model.model] as (model: ChargeModel, usage: Usage) => ChargePrice
+  return priceNegativeAtZero(model, usage, (u) => price(model, u))
+}
+
 /** The exact, unrounded amount of a charge for its usage; the invoice rounds it once. */
 export function priceCharge(model: ChargeModel, usage: Usage): Decimal {
-  // TypeScript cannot correlate model.model with the registry entry; the mapped type above guarantees it.
-  const price = chargeModels[model.model] as (model: ChargeModel, usage: Usage) => Decimal
-  return price(model, usage)
+  return priceChargeDetailed(model, usage).amount
 }

@@ -1,13 +1,17 @@
 import { Decimal } from '../../money/decimal.js'
-import type { ChargeModel } from '../../plans/types.js'
-import type { Usage } from './index.js'
+import type { ChargeModel, Tier } from '../../plans/types.js'
+import type { ChargePrice, Usage } from '../charge-price.js'
+import { volumeTierLine, type TierPrice } from '../tiers.js'
 
-// All units at the unit price of the tier the total falls in (upTo inclusive), plus that tier's flat
-// fee. Nothing is due without usage. A total above every bound falls in the last tier.
-export function priceVolume(model: Extract<ChargeModel, { model: 'volume' }>, usage: Usage): Decimal {
-  const units = new Decimal(usage.units)
-  if (units.lte(0)) return new Decimal(0)
-  const tier = model.tiers.find((t) => t.upTo === undefined || units.lte(t.upTo)) ?? model.tiers.at(-1)
-  if (tier === undefined) return new Decimal(0)
-  return units.times(tier.unitPrice).plus(tier.flatFee)
+const byUnitPrice: TierPrice<Tier> = {
+  perUnit: (tier) => tier.unitPrice,
+  shown: (tier) => ({ unitPrice: tier.unitPrice }),
+}
+
+// All units at the unit price of the tier the total falls in (up_to inclusive), plus that tier's flat
+// fee; zero units fall in the first tier, so its flat fee is due (Lago since v1.51). A total above every
+// bound falls in the last tier.
+export function priceVolume(model: Extract<ChargeModel, { model: 'volume' }>, usage: Usage): ChargePrice {
+  const line = volumeTierLine(model.tiers, usage.units, byUnitPrice)
+  return line ? { amount: line.amount, tiers: [line] } : { amount: new Decimal(0), tiers: [] }
 }
