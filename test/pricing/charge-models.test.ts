@@ -4,7 +4,7 @@ import type { ChargeModel } from '../../src/plans/types.js'
 import { chargeModels, priceCharge, priceChargeDetailed } from '../../src/pricing/models/index.js'
 
 const d = (value: string) => new Decimal(value)
-const usage = { units: d('1500'), events: 4 }
+const usage = { units: d('1500'), events: 4, eventValues: ['1000', '200', '200', '100'].map(d) }
 
 describe('every charge model is registered and priced by its own rule', () => {
   const cases: [ChargeModel, string][] = [
@@ -30,7 +30,8 @@ describe('every charge model is registered and priced by its own rule', () => {
       '8.5',
     ],
     [{ model: 'package', packageSize: d('1000'), packagePrice: d('3'), freeUnits: d('0') }, '6'],
-    [{ model: 'percentage', rate: d('1'), fixedFee: d('0.5'), freeUnits: d('0'), freeEvents: 1 }, '16.5'],
+    // the first event (1000 units) is free: 500 x 1 % + 3 x 0.5
+    [{ model: 'percentage', rate: d('1'), fixedFee: d('0.5'), freeUnits: d('0'), freeEvents: 1 }, '6.5'],
     [
       {
         model: 'graduated_percentage',

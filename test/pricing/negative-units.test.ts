@@ -39,4 +39,18 @@ describe('negative units are priced at 0, without any flat fee (Lago: Fees::Char
   it('prices -0 like 0', () => {
     expect(priceChargeDetailed(models[1]!, { units: d('-0'), events: 0 }).amount.toFixed()).toBe('5')
   })
+
+  it('prices a negative amount at 0: events of negative value with per-event bounds', () => {
+    const model: ChargeModel = {
+      model: 'percentage',
+      rate: d('10'),
+      fixedFee: d('0'),
+      freeUnits: d('0'),
+      freeEvents: 0,
+      perEventMax: d('5'),
+    }
+    // 10 lowered to the maximum 5, then -10: -5 before the rule; Lago's init_fee makes a negative amount 0.
+    const usage = { units: d('0'), events: 2, eventValues: [d('100'), d('-100')] }
+    expect(priceChargeDetailed(model, usage).amount.toFixed()).toBe('0')
+  })
 })

@@ -1,40 +1,242 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Decimal } from '../../src/money/decimal.js'
-import { priceCharge } from '../../src/pricing/models/index.js'
+import type { ChargeModel } from '../../src/plans/types.js'
+import { eventValuesNeeded, priceCharge } from '../../src/pricing/models/index.js'
 
-const percentage = (rate: string, fixedFee = '0', freeUnits = '0', freeEvents = 0) => ({
-  model: 'percentage' as const,
+type Percentage = Extract<ChargeModel, { model: 'percentage' }>
+interface Terms {
+  rate: string
+  fixedFee?: string
+  freeUnits?: string
+  freeEvents?: number
+  min?: string
+  max?: string
+}
+const percentage = ({
+  rate,
+  fixedFee = '0',
+  freeUnits = '0',
+  freeEvents = 0,
+  min,
+  max,
+}: Terms): Percentage => ({
+  model: 'percentage',
   rate: new Decimal(rate),
   fixedFee: new Decimal(fixedFee),
   freeUnits: new Decimal(freeUnits),
   freeEvents,
+  ...(min !== undefined && { perEventMin: new Decimal(min) }),
+  ...(max !== undefined && { perEventMax: new Decimal(max) }),
 })
-const price = (model: ReturnType<typeof percentage>, units: string, events: number) =>
-  priceCharge(model, { units: new Decimal(units), events }).toFixed()
+/** The price of events with these values, the units being their sum (a sum metric). */
+const priceEvents = (model: Percentage, values: string[]) =>
+  priceCharge(model, {
+    units: values.reduce((sum, v) => sum.plus(v), new Decimal(0)),
+    events: values.length,
+    eventValues: values.map((v) => new Decimal(v)),
+  }).toFixed()
 
-describe('percentage: rate % of the units plus a fixed fee per paid event', () => {
+describe('percentage: rate % of the units plus a fixed fee per paying event', () => {
   it('takes 1.2 % of 1000 and 0.25 for each of 10 events', () => {
-    expect(price(percentage('1.2', '0.25'), '1000', 10)).toBe('14.5')
-  })
-
-  it('charges no fixed fee for the first free events', () => {
-    expect(price(percentage('1.2', '0.25', '0', 3), '1000', 10)).toBe('13.75')
-    expect(price(percentage('1.2', '0.25', '0', 3), '1000', 2)).toBe('12')
-  })
-
-  it('applies the rate only beyond the free units', () => {
-    expect(price(percentage('2', '0', '250'), '1000', 0)).toBe('15')
-  })
-
-  it('charges only event fees when the free units exceed the usage', () => {
-    expect(price(percentage('2', '0.1', '5000'), '1000', 4)).toBe('0.4')
-  })
-
-  it('costs nothing without usage', () => {
-    expect(price(percentage('2', '0.1'), '0', 0)).toBe('0')
+    expect(
+      priceCharge(percentage({ rate: '1.2', fixedFee: '0.25' }), {
+        units: new Decimal(1000),
+        events: 10,
+      }).toFixed(),
+    ).toBe('14.5')
   })
 
   it('keeps the exact, unrounded amount', () => {
-    expect(price(percentage('2.9', '0.3'), '12.34', 1)).toBe('0.65786')
+    expect(priceEvents(percentage({ rate: '2.9', fixedFee: '0.3' }), ['12.34'])).toBe('0.65786')
+  })
+
+  it('costs nothing without usage', () => {
+    expect(priceEvents(percentage({ rate: '2', fixedFee: '0.1' }), [])).toBe('0')
+  })
+})
+
+describe('free_events: the first N events are wholly free, their units and their fixed fee', () => {
+  const firstThreeFree = percentage({ rate: '10', fixedFee: '1', freeEvents: 3 })
+
+  it('frees the units and the fixed fee of the first 3 events only', () => {
+    // (10 + 20) x 10 % + 2 fixed fees
+    expect(priceEvents(firstThreeFree, ['100', '200', '300', '10', '20'])).toBe('5')
+  })
+
+  it('frees everything when there are no more events than free ones', () => {
+    expect(priceEvents(firstThreeFree, ['100', '200', '300'])).toBe('0')
+    expect(priceEvents(firstThreeFree, ['100'])).toBe('0')
+  })
+
+  it('frees free events with zero amounts too, so the next ones pay', () => {
+    expect(priceEvents(firstThreeFree, ['0', '0', '0', '50'])).toBe('6')
+  })
+
+  it("matches Lago's spec: values 50, 100, 250, 400, N = 3, 1.3 % + 2 -> 7.2", () => {
+    expect(
+      priceEvents(percentage({ rate: '1.3', fixedFee: '2', freeEvents: 3 }), ['50', '100', '250', '400']),
+    ).toBe('7.2')
+  })
+})
+
+describe('free_units: the first X units are free, and events whose running total stays below X pay no fixed fee', () => {
+  const tenFree = percentage({ rate: '10', fixedFee: '1', freeUnits: '10' })
+
+  it('charges the fixed fee from the event that reaches X exactly', () => {
+    // running totals 4, 10, 15: the second reaches 10 and pays; (15 - 10) x 10 % + 2 fees
+    expect(priceEvents(tenFree, ['4', '6', '5'])).toBe('2.5')
+  })
+
+  it('charges the fixed fee from the event that crosses X', () => {
+    // running totals 4, 12, 15: (15 - 10) x 10 % + 2 fees
+    expect(priceEvents(tenFree, ['4', '8', '3'])).toBe('2.5')
+  })
+
+  it('charges nothing when the free units exceed the usage: no event reaches X', () => {
+    expect(priceEvents(tenFree, ['2', '2', '2', '2'])).toBe('0')
+    // ...but an event that brings the running total to exactly X pays its fixed fee
+    expect(priceEvents(tenFree, ['2.5', '2.5', '2.5', '2.5'])).toBe('1')
+  })
+
+  it('keeps events with zero amounts below X free of the fixed fee', () => {
+    // running totals 0, 0, 15: one fee
+    expect(priceEvents(tenFree, ['0', '0', '15'])).toBe('1.5')
+  })
+})
+
+describe('free_events and free_units: whichever limit is reached first', () => {
+  it('stops at N events when they stay below X', () => {
+    const both = percentage({ rate: '10', fixedFee: '1', freeEvents: 2, freeUnits: '1000' })
+    // free: 10 + 20 units and 2 events
+    expect(priceEvents(both, ['10', '20', '30', '40'])).toBe('9')
+  })
+
+  it('stops at X units when they come before N events', () => {
+    const both = percentage({ rate: '10', fixedFee: '1', freeEvents: 3, freeUnits: '25' })
+    // free units min(10 + 20 + 30, 25) = 25, free events min(3, 1) = 1: (100 - 25) x 10 % + 3 fees
+    expect(priceEvents(both, ['10', '20', '30', '40'])).toBe('10.5')
+  })
+
+  it('frees no event when the first one alone reaches X (Lago would free N of them: it drops a count of 0)', () => {
+    const both = percentage({ rate: '10', fixedFee: '1', freeEvents: 3, freeUnits: '10' })
+    expect(priceEvents(both, ['50', '5', '5'])).toBe('8')
+  })
+
+  it("matches Lago's spec: values 50, 100, 250, 400, N = 3, X = 250, 1.3 % + 2 -> 11.15", () => {
+    const lago = percentage({ rate: '1.3', fixedFee: '2', freeEvents: 3, freeUnits: '250' })
+    expect(priceEvents(lago, ['50', '100', '250', '400'])).toBe('11.15')
+  })
+})
+
+describe('no fixed fee when the units are zero', () => {
+  it('charges no fixed fee for events that add up to zero units', () => {
+    expect(priceEvents(percentage({ rate: '2', fixedFee: '0.1' }), ['0', '0', '0'])).toBe('0')
+    expect(
+      priceCharge(percentage({ rate: '2', fixedFee: '0.1' }), { units: new Decimal(0), events: 4 }).toFixed(),
+    ).toBe('0')
+  })
+
+  it('still charges the minimum of each paying event, as Lago does for events of zero value', () => {
+    expect(priceEvents(percentage({ rate: '2', fixedFee: '0.1', min: '0.5' }), ['0', '0'])).toBe('1')
+  })
+})
+
+// Lago's spec (percentage_service_spec.rb l.251-331): events 10, 80, 10000 at 2.99 %, min 1.75, max 12.
+describe('per-event bounds: each paying event is raised to the minimum, else lowered to the maximum', () => {
+  const values = ['10', '80', '10000']
+  const bounded = (terms: Omit<Terms, 'rate' | 'min' | 'max'>) =>
+    percentage({ rate: '2.99', min: '1.75', max: '12', ...terms })
+
+  it.each([
+    ['no free units', {}, '16.142'],
+    ['a fixed fee of 2', { fixedFee: '2' }, '18.691'],
+    ['N = 2', { freeEvents: 2 }, '12'],
+    ['X = 30', { freeUnits: '30' }, '13.794'],
+    ['N = 3 and X = 10000', { freeEvents: 3, freeUnits: '10000' }, '2.691'],
+  ])("matches Lago's spec with %s", (_, terms, expected) => {
+    expect(priceEvents(bounded(terms), values)).toBe(expected)
+  })
+
+  it('raises only with a minimum, lowers only with a maximum', () => {
+    expect(priceEvents(percentage({ rate: '2.99', min: '1.75' }), values)).toBe(String(1.75 + 2.392 + 299))
+    expect(priceEvents(percentage({ rate: '2.99', max: '12' }), values)).toBe('14.691')
+  })
+
+  it('checks the minimum first when the minimum exceeds the maximum', () => {
+    // 30 x 10 % = 3 is below the minimum 5 and above the maximum 1: raised, not lowered
+    expect(priceEvents(percentage({ rate: '10', min: '5', max: '1' }), ['30'])).toBe('5')
+  })
+
+  it('bounds the fixed fee and the rate together', () => {
+    expect(priceEvents(percentage({ rate: '10', fixedFee: '3', max: '4' }), ['5', '20'])).toBe('7.5')
+  })
+})
+
+describe('per-event bounds: wholly free events pay 0, not the minimum', () => {
+  it('does not raise free events to the minimum', () => {
+    const model = percentage({ rate: '10', freeEvents: 2, min: '1' })
+    expect(priceEvents(model, ['5', '5', '5'])).toBe('1')
+  })
+
+  it('raises the event that reaches X exactly, though its billable units are 0', () => {
+    const model = percentage({ rate: '10', fixedFee: '0.5', freeUnits: '10', min: '1' })
+    expect(priceEvents(model, ['4', '6'])).toBe('1')
+  })
+})
+
+describe('per-event bounds: free events and free units, whichever first, as without bounds', () => {
+  it('does not let free units outlast N events, unlike Lago, whose loop goes on while either remains', () => {
+    // Lago's per-transaction loop would free 10 + 20 and 70 of the 200: 13.
+    const model = percentage({ rate: '10', freeEvents: 1, freeUnits: '100', max: '1000' })
+    expect(priceEvents(model, ['10', '20', '200'])).toBe('22')
+  })
+
+  it('equals the amount without bounds when they never apply', () => {
+    const hundredths = fc.integer({ min: 0, max: 50_000 }).map((n) => (n / 100).toFixed(2))
+    const terms = fc.record({
+      rate: fc.integer({ min: 0, max: 1000 }).map((n) => (n / 100).toFixed(2)),
+      fixedFee: fc.integer({ min: 0, max: 500 }).map((n) => (n / 100).toFixed(2)),
+      freeUnits: fc.oneof(fc.constant('0'), hundredths),
+      freeEvents: fc.integer({ min: 0, max: 6 }),
+    })
+    fc.assert(
+      fc.property(terms, fc.array(hundredths, { maxLength: 12 }), (t, values) => {
+        const unbounded = priceEvents(percentage(t), values)
+        expect(priceEvents(percentage({ ...t, min: '0', max: '1000000000' }), values)).toBe(unbounded)
+      }),
+    )
+  })
+})
+
+describe('eventValuesNeeded: what a percentage charge needs of the event values', () => {
+  it.each([
+    ['no free events, free units or bounds', {}, 'none'],
+    ['free events only', { freeEvents: 3 }, { first: 3 }],
+    ['free events and free units', { freeEvents: 3, freeUnits: '100' }, { first: 3 }],
+    ['free units only', { freeUnits: '100' }, 'all'],
+    ['a minimum', { min: '1' }, 'all'],
+    ['a maximum and free events', { max: '1', freeEvents: 3 }, 'all'],
+  ])('%s -> %j', (_, terms, expected) => {
+    expect(eventValuesNeeded(percentage({ rate: '1', ...terms }))).toEqual(expected)
+  })
+
+  it('needs none for the other models', () => {
+    expect(eventValuesNeeded({ model: 'standard', unitPrice: new Decimal(1) })).toBe('none')
+  })
+
+  it('refuses to price without the values it needs, rather than guess', () => {
+    const usage = { units: new Decimal(30), events: 3 }
+    expect(() => priceCharge(percentage({ rate: '1', freeUnits: '10' }), usage)).toThrow(
+      /expected all 3 of them in Usage.eventValues, got 0/,
+    )
+    const two = { ...usage, eventValues: [new Decimal(10), new Decimal(10)] }
+    expect(() => priceCharge(percentage({ rate: '1', freeEvents: 3 }), two)).toThrow(/expected the first 3/)
+    expect(priceCharge(percentage({ rate: '1', freeEvents: 2 }), two).toFixed()).toBe('0.1')
+  })
+
+  it('needs no values without events', () => {
+    const none = { units: new Decimal(0), events: 0 }
+    expect(priceCharge(percentage({ rate: '1', freeUnits: '10', min: '1' }), none).toFixed()).toBe('0')
   })
 })

@@ -1,6 +1,7 @@
 // Money properties of the pricing engine against a slow reference written independently here: exact
 // integers (BigInt fixed point), graduated tiers walked one hundredth of a unit at a time, packages
-// counted one by one, rounding half-up done by hand. Covers what the per-model tests leave out: fractional units, every
+// counted one by one, percentage events walked a hundredth at a time against their free limits,
+// rounding half-up done by hand. Covers what the per-model tests leave out: fractional units, every
 // model against a reference, amounts never negative (negative units cost 0), volume monotone within any
 // tier, each line rounded once.
 import fc from 'fast-check'
@@ -9,7 +10,7 @@ import { buildInvoice } from '../../src/invoices/build.js'
 import { intervalsOf } from '../../src/invoices/intervals.js'
 import { Decimal } from '../../src/money/decimal.js'
 import type { Charge, ChargeModel, Plan } from '../../src/plans/types.js'
-import { priceCharge } from '../../src/pricing/models/index.js'
+import { priceCharge, type Usage } from '../../src/pricing/models/index.js'
 
 /** Fixed point with 8 decimals: prices have at most 4, units 2, and a rate is divided by 100. */
 const SCALE = 10n ** 8n
@@ -20,6 +21,7 @@ const fixed = (text: string): bigint => {
 }
 const mul = (a: bigint, b: bigint) => (a * b) / SCALE // exact here: the digits never exceed 8
 const text = (v: bigint): string => new Decimal(v.toString()).div(SCALE.toString()).toFixed()
+const hundredthsOf = (text: string): number => Math.round(Number(text) * 100) // exact for 2 decimals
 
 /** Amounts with up to 4 decimals, units with 2, counts of events: generated as exact text. */
 const amount = fc.integer({ min: 0, max: 500_000 }).map((n) => (n / 10_000).toFixed(4))
@@ -32,12 +34,28 @@ const tiers = fc
   .integer({ min: 1, max: 4 })
   .chain((n) => fc.tuple(bounds(n - 1), fc.array(fc.tuple(amount, amount), { minLength: n, maxLength: n })))
   .map(([ups, prices]) => prices.map(([price, fee], i) => ({ upTo: ups[i], price, fee })))
+/** An event's value: often 0, else up to 30 with 2 decimals, so that free units span a few events. */
+const eventValue = fc.oneof(
+  { arbitrary: fc.constant('0.00'), weight: 1 },
+  { arbitrary: fc.integer({ min: 1, max: 3_000 }).map((n) => (n / 100).toFixed(2)), weight: 4 },
+)
+
 type TierSpec = { upTo: number | undefined; price: string; fee: string }
 type Spec =
   | { model: 'standard'; price: string }
   | { model: 'graduated' | 'volume' | 'graduated_percentage'; tiers: TierSpec[] }
   | { model: 'package'; size: string; price: string; free: string }
-  | { model: 'percentage'; rate: string; fee: string; free: string; freeEvents: number }
+  | {
+      model: 'percentage'
+      rate: string
+      fee: string
+      free: string
+      freeEvents: number
+      min: string | undefined
+      max: string | undefined
+      /** The events' values in time order; the units are their sum. */
+      values: string[]
+    }
 
 const spec: fc.Arbitrary<Spec> = fc.oneof(
   fc.record({ model: fc.constant('standard' as const), price: amount }),
@@ -55,8 +73,14 @@ const spec: fc.Arbitrary<Spec> = fc.oneof(
     model: fc.constant('percentage' as const),
     rate: amount,
     fee: amount,
-    free: fc.integer({ min: 0, max: 5_000 }).map((n) => (n / 100).toFixed(2)),
+    free: fc.oneof(
+      fc.constant('0.00'),
+      fc.integer({ min: 0, max: 5_000 }).map((n) => (n / 100).toFixed(2)),
+    ),
     freeEvents: fc.integer({ min: 0, max: 5 }),
+    min: fc.option(amount, { nil: undefined }),
+    max: fc.option(amount, { nil: undefined }),
+    values: fc.array(eventValue, { maxLength: 8 }),
   }),
 )
 
@@ -87,6 +111,8 @@ function modelOf(s: Spec): ChargeModel {
         fixedFee: d(s.fee),
         freeUnits: d(s.free),
         freeEvents: s.freeEvents,
+        ...(s.min !== undefined && { perEventMin: d(s.min) }),
+        ...(s.max !== undefined && { perEventMax: d(s.max) }),
       }
   }
 }
@@ -98,7 +124,7 @@ function tierOf(ts: TierSpec[], upper: bigint): number {
 }
 
 /** The slow reference: exact integers, one step at a time. */
-function reference(s: Spec, unitsText: string, events: number): bigint {
+function reference(s: Spec, unitsText: string): bigint {
   const u = fixed(unitsText)
   // Negative units cost nothing at all, whatever the model.
   if (u < 0n) return 0n
@@ -135,12 +161,42 @@ function reference(s: Spec, unitsText: string, events: number): bigint {
       }
       return packages * fixed(s.price)
     }
-    case 'percentage': {
-      const billable = u - fixed(s.free) > 0n ? u - fixed(s.free) : 0n
-      const paid = BigInt(Math.max(0, events - s.freeEvents))
-      return mul(billable, fixed(s.rate)) / 100n + paid * fixed(s.fee)
-    }
+    case 'percentage':
+      return referencePercentage(s, u)
   }
+}
+
+/**
+ * Percentage, from the rules as stated: a unit is free while neither limit is reached (it belongs to
+ * one of the first N events, and fewer than X units were freed before it); an event is wholly free
+ * while every event up to it is among the first N and keeps the running total below X. Every other
+ * event pays its own units beyond the free ones at rate %, plus the fixed fee unless the units are
+ * zero, bounded to [min, max] (min first) when bounds are set. Walked a hundredth at a time.
+ */
+function referencePercentage(s: Extract<Spec, { model: 'percentage' }>, u: bigint): bigint {
+  const n = s.freeEvents
+  const x = hundredthsOf(s.free)
+  const limited = n > 0 || x > 0
+  const fee = u === 0n ? 0n : fixed(s.fee)
+  let freed = 0
+  let running = 0
+  let whollyFree = limited
+  let total = 0n
+  for (const [i, value] of s.values.entries()) {
+    let billable = 0
+    for (let h = 0; h < hundredthsOf(value); h++) {
+      if (limited && (n === 0 || i < n) && (x === 0 || freed < x)) freed++
+      else billable++
+    }
+    running += hundredthsOf(value)
+    whollyFree = whollyFree && (n === 0 || i < n) && (x === 0 || running < x)
+    if (whollyFree) continue
+    let paid = mul(BigInt(billable) * (SCALE / 100n), fixed(s.rate)) / 100n + fee
+    if (s.min !== undefined && paid < fixed(s.min)) paid = fixed(s.min)
+    else if (s.max !== undefined && paid > fixed(s.max)) paid = fixed(s.max)
+    total += paid
+  }
+  return total
 }
 
 /** Half-up (away from zero) to `digits` decimals, by hand. */
@@ -151,8 +207,15 @@ function roundHalfUp(v: bigint, digits: number): bigint {
   return (v < 0n ? -q : q) * unit
 }
 
-/** Units anywhere, and often right at, just below or just above a tier bound. */
+/** Units anywhere, and often right at, just below or just above a tier bound; a percentage's sum its events'. */
 const unitsFor = (s: Spec): fc.Arbitrary<string> => {
+  if (s.model === 'percentage') {
+    const sum = s.values.reduce((total, v) => total + hundredthsOf(v), 0)
+    return fc.oneof(
+      { arbitrary: fc.constant((sum / 100).toFixed(2)), weight: 5 },
+      { arbitrary: units.filter((u) => u.startsWith('-')), weight: 1 },
+    )
+  }
   const ups = 'tiers' in s ? s.tiers.flatMap((t) => (t.upTo === undefined ? [] : [t.upTo * 100])) : []
   const zero = fc.constant('0.00')
   if (ups.length === 0) return fc.oneof({ arbitrary: units, weight: 9 }, { arbitrary: zero, weight: 1 })
@@ -165,15 +228,19 @@ const unitsFor = (s: Spec): fc.Arbitrary<string> => {
 }
 const charge = spec.chain((s) => fc.tuple(fc.constant(s), unitsFor(s)))
 
-const price = (s: Spec, u: string, events: number) =>
-  priceCharge(modelOf(s), { units: new Decimal(u), events })
+/** The usage the engine is given: a percentage charge gets its events and their values. */
+function usageOf(s: Spec, u: string, events: number): Usage {
+  if (s.model !== 'percentage') return { units: new Decimal(u), events }
+  return { units: new Decimal(u), events: s.values.length, eventValues: s.values.map((v) => new Decimal(v)) }
+}
+const price = (s: Spec, u: string, events: number) => priceCharge(modelOf(s), usageOf(s, u, events))
 const events = fc.integer({ min: 0, max: 20 })
 
 describe('every charge model equals the slow reference', () => {
   it('for any units, fractional and negative ones included', () => {
     fc.assert(
       fc.property(charge, events, ([s, u], n) => {
-        expect(price(s, u, n).toFixed()).toBe(text(reference(s, u, n)))
+        expect(price(s, u, n).toFixed()).toBe(text(reference(s, u)))
       }),
       { numRuns: 400 },
     )
@@ -230,20 +297,14 @@ describe('each invoice line is rounded once, from the exact amount', () => {
           charges,
           file: 'p.yaml',
         }
-        const usage = cs.map(([, u], charge) => ({
-          charge,
-          group: {},
-          invalid: 0,
-          units: new Decimal(u),
-          events: 3,
-        }))
+        const usage = cs.map(([s, u], charge) => ({ charge, group: {}, invalid: 0, ...usageOf(s, u, 3) }))
         const invoice = buildInvoice({
           customer: { id: 'c', taxRate: new Decimal(0) },
           plan,
           period,
           intervals: intervalsOf(period, 'monthly').map((interval) => ({ interval, usage })),
         })
-        const expected = cs.map(([s, u]) => roundHalfUp(reference(s, u, 3), digits))
+        const expected = cs.map(([s, u]) => roundHalfUp(reference(s, u), digits))
         expect(invoice.intervals.flatMap((i) => i.lines).map((l) => l.amount.toFixed())).toEqual(
           expected.map(text),
         )

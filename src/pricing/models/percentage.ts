@@ -1,16 +1,25 @@
 import { Decimal } from '../../money/decimal.js'
 import type { ChargeModel } from '../../plans/types.js'
 import type { ChargePrice, Usage } from '../charge-price.js'
+import { eventValuesFor, hasPerEventBounds } from '../event-values.js'
+import { freeAllowance } from '../percentage/free-allowance.js'
+import { amountWithPerEventBounds } from '../percentage/per-event-bounds.js'
 
-// rate % of the units beyond the free ones, plus the fixed fee for each event beyond the free events
-// (the first freeEvents events carry no fixed fee).
+// rate % of the units beyond the free units, plus the fixed fee for each paying event (see
+// ../percentage/free-allowance.ts for which are free); with per-event bounds, each paying event's own
+// amount is bounded (../percentage/per-event-bounds.ts). No fixed fee is due when the units are zero
+// (Lago: PercentageService#compute_fixed_amount).
 export function pricePercentage(
   model: Extract<ChargeModel, { model: 'percentage' }>,
   usage: Usage,
 ): ChargePrice {
-  const billableUnits = Decimal.max(0, new Decimal(usage.units).minus(model.freeUnits))
-  const paidEvents = Math.max(0, usage.events - model.freeEvents)
-  return {
-    amount: billableUnits.times(model.rate).div(100).plus(new Decimal(paidEvents).times(model.fixedFee)),
-  }
+  const units = new Decimal(usage.units)
+  const values = eventValuesFor(model, usage)
+  const free = freeAllowance(model, values)
+  const fixedFee = units.isZero() ? new Decimal(0) : new Decimal(model.fixedFee)
+  if (hasPerEventBounds(model)) return { amount: amountWithPerEventBounds(model, values, free, fixedFee) }
+
+  const billableUnits = Decimal.max(0, units.minus(free.units))
+  const payingEvents = Math.max(0, usage.events - free.events)
+  return { amount: billableUnits.times(model.rate).div(100).plus(fixedFee.times(payingEvents)) }
 }
