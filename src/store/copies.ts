@@ -26,7 +26,7 @@ export interface RunStamps {
   stamps: number[]
 }
 
-const SLICE_ROWS = 1_000_000
+const SLICE_ROWS = 500_000
 
 export async function settleRunCopies(store: Store, run: RunStamps): Promise<RunCopies> {
   const total: RunCopies = { rows: 0, events: 0, alreadyStored: 0, retired: 0 }
@@ -37,20 +37,37 @@ export async function settleRunCopies(store: Store, run: RunStamps): Promise<Run
     stamps: run.stamps,
   }
   for (const slice of await slicesOf(store, range)) {
-    const params = { ...range, ...slice.params }
-    const [counts] = await store.rows<Record<'rows' | 'events' | 'already' | 'moved', string>>(
-      countsSql(store.db, slice.where),
-      { params },
-    )
-    total.rows += Number(counts?.rows ?? 0)
-    total.events += Number(counts?.events ?? 0)
-    total.alreadyStored += Number(counts?.already ?? 0)
-    // Rare: only events that moved need the second pass.
-    if (Number(counts?.moved ?? 0) > 0) {
-      total.retired += (await store.insert(tombstonesSql(store.db, slice.where), { params })).writtenRows
-    }
+    const copies = await settleSlice(store, { ...range, ...slice.params }, slice.where)
+    total.rows += copies.rows
+    total.events += copies.events
+    total.alreadyStored += copies.alreadyStored
+    total.retired += copies.retired
   }
   return total
+}
+
+/**
+ * Most runs bring new events only, a few of them twice in the same place: each step below reads no
+ * more than the answer needs, and only moved events (rare) reach the tombstone pass.
+ */
+async function settleSlice(store: Store, params: Record<string, unknown>, where: string): Promise<RunCopies> {
+  const counts = (sql: string) => store.rows<Record<string, string>>(sql, { params }).then((r) => r[0] ?? {})
+  const quick = await counts(quickSql(store.db, where))
+  const rows = Number(quick.rows ?? 0)
+  if (Number(quick.others ?? 0) === 0) {
+    // No other run's copies: only this run's own repeats to count.
+    if (quick.keys === quick.rows) return { rows, events: rows, alreadyStored: 0, retired: 0 }
+    const own = await counts(ownCopiesSql(store.db, where))
+    if (own.events === own.places) return { rows, events: Number(own.events), alreadyStored: 0, retired: 0 }
+  }
+  const all = await counts(allCopiesSql(store.db, where))
+  const moved = Number(all.moved ?? 0) > 0
+  return {
+    rows: Number(all.rows ?? 0),
+    events: Number(all.events ?? 0),
+    alreadyStored: Number(all.already ?? 0),
+    retired: moved ? (await store.insert(tombstonesSql(store.db, where), { params })).writtenRows : 0,
+  }
 }
 
 /** The run's rows: its version range (the minmax index finds their granules) and its stamps. */
@@ -102,46 +119,78 @@ async function slicesOf(store: Store, range: { lo: string; hi: string; stamps: n
   return slices
 }
 
-/**
- * Every copy of the slice's run events, per place (code and month): the top version there, whether
- * it is a tombstone, and which rows are the run's own. Then per event: its newest copy and the places
- * whose top copy is older and alive, which need a tombstone.
- */
-function perEventSql(db: string, where: string): string {
-  return `SELECT customer, tx_key, transaction_id,
-       sum(mine_rows) AS copies,
-       max(top) AS newest,
-       ifNull(min(other_oldest) < max(mine_top), 0) AS already,
-       arrayFilter(p -> p.1 < newest AND p.2 = 0, groupArray((top, top_deleted, code, top_ts))) AS stale
-FROM
-(
-    SELECT customer, tx_key, transaction_id, code, toYYYYMM(timestamp) AS month,
-           max(version) AS top,
-           argMax(is_deleted, version) AS top_deleted,
-           argMax(timestamp, version) AS top_ts,
-           countIf(${MINE}) AS mine_rows,
-           maxIf(version, ${MINE}) AS mine_top,
-           minOrNullIf(version, NOT (${MINE}) AND is_deleted = 0) AS other_oldest
-    FROM ${db}.events
+/** The slice's rows with one of the run's transaction keys: the run's own, and other runs' copies. */
+function withRunKeys(db: string, where: string): string {
+  return `${db}.events
     WHERE ${where}
-      AND tx_key IN (SELECT tx_key FROM ${db}.events WHERE ${where} AND ${MINE})
-    GROUP BY customer, tx_key, transaction_id, code, month
-)
-GROUP BY customer, tx_key, transaction_id
-HAVING copies > 0`
+      AND tx_key IN (SELECT tx_key FROM ${db}.events WHERE ${where} AND ${MINE})`
 }
 
-function countsSql(db: string, where: string): string {
+/**
+ * The slice's run rows, how many distinct transaction keys they hold (when every row has its own,
+ * no event came twice), and `others`: live rows of other runs that share one of the run's keys.
+ */
+function quickSql(db: string, where: string): string {
+  return `SELECT toString(count()) AS rows,
+       toString(uniqExact(tx_key)) AS keys,
+       (SELECT toString(count()) FROM ${withRunKeys(db, where)} AND is_deleted = 0 AND NOT (${MINE})) AS others
+FROM ${db}.events
+WHERE ${where} AND ${MINE}`
+}
+
+/** The run's distinct events, and its distinct (event, code, month): equal when none moved within the run. */
+function ownCopiesSql(db: string, where: string): string {
+  return `SELECT toString(uniqExact(customer, tx_key, transaction_id)) AS events,
+       toString(uniqExact(customer, tx_key, transaction_id, code, toYYYYMM(timestamp))) AS places
+FROM ${db}.events
+WHERE ${where} AND ${MINE}`
+}
+
+/**
+ * Per event of the run, over every copy with its key: the run's rows, whether a live copy of an
+ * earlier run was there before, and in how many places (code, month) its copies are.
+ */
+function allCopiesSql(db: string, where: string): string {
   return `SELECT toString(sum(copies)) AS rows,
        toString(count()) AS events,
        toString(countIf(already)) AS already,
-       toString(countIf(notEmpty(stale))) AS moved
-FROM (${perEventSql(db, where)})`
+       toString(countIf(places > 1)) AS moved
+FROM
+(
+    SELECT countIf(${MINE}) AS copies,
+           ifNull(minOrNullIf(version, NOT (${MINE}) AND is_deleted = 0) < maxIf(version, ${MINE}), 0) AS already,
+           uniqExact(code, toYYYYMM(timestamp)) AS places
+    FROM ${withRunKeys(db, where)}
+    GROUP BY customer, tx_key, transaction_id
+    HAVING copies > 0
+)`
 }
 
+/**
+ * Tombstones for the run's moved events: every place (code, month) whose top copy is older than the
+ * event's newest and still alive gets one, one version below the newest, at that copy's time.
+ */
 function tombstonesSql(db: string, where: string): string {
   return `INSERT INTO ${db}.events (customer, code, tx_key, transaction_id, timestamp, properties, version, is_deleted)
 SELECT customer, place.3, tx_key, transaction_id, place.4, map(), ${TOMBSTONE_VERSION_SQL('newest')}, 1
-FROM (${perEventSql(db, where)})
+FROM
+(
+    SELECT customer, tx_key, transaction_id,
+           sum(mine_rows) AS copies,
+           max(top) AS newest,
+           arrayFilter(p -> p.1 < newest AND p.2 = 0, groupArray((top, top_deleted, code, top_ts))) AS stale
+    FROM
+    (
+        SELECT customer, tx_key, transaction_id, code, toYYYYMM(timestamp) AS month,
+               max(version) AS top,
+               argMax(is_deleted, version) AS top_deleted,
+               argMax(timestamp, version) AS top_ts,
+               countIf(${MINE}) AS mine_rows
+        FROM ${withRunKeys(db, where)}
+        GROUP BY customer, tx_key, transaction_id, code, month
+    )
+    GROUP BY customer, tx_key, transaction_id
+    HAVING copies > 0 AND notEmpty(stale)
+)
 ARRAY JOIN stale AS place`
 }
