@@ -1,13 +1,12 @@
 import { Flags } from '@oclif/core'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
 import { catalogFromFlag } from '../src/cli/catalog.js'
 import { StoreCommand } from '../src/cli/command.js'
 import { EXIT } from '../src/cli/exit-codes.js'
 import { plansFlag } from '../src/cli/flags.js'
 import { invoiceAll, invoiceCustomer, planFor } from '../src/invoices/invoice.js'
 import { currentPeriod, periodFromFlags } from '../src/invoices/period.js'
-import { invoiceFileName, invoiceJson, invoiceSummaryTable, invoiceTable } from '../src/render/invoice.js'
+import { invoiceJson, invoiceTable } from '../src/render/invoice.js'
+import { writeInvoiceRun } from '../src/render/invoice-run.js'
 
 export default class Invoice extends StoreCommand {
   static override description =
@@ -60,36 +59,12 @@ export default class Invoice extends StoreCommand {
         return currentPeriod([...intervals][0] ?? 'monthly')
       })
       const run = await invoiceAll(store, catalog, { plan: flags.plan, period })
-      for (const r of run.invoices) for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`)
-      for (const u of run.unbilled) {
-        process.stderr.write(
-          `warning: customer "${u.customer}" has ${u.events} event(s) in the period but no plan in customers.yaml: not invoiced\n`,
-        )
-      }
-      const invoices = run.invoices.map((r) => r.invoice)
-      if (flags.out) {
-        mkdirSync(flags.out, { recursive: true })
-        for (const i of invoices)
-          writeFileSync(
-            path.join(flags.out, invoiceFileName(i.customer)),
-            `${JSON.stringify(invoiceJson(i), null, 2)}\n`,
-          )
-      }
-      if (flags.json) {
-        this.log(
-          JSON.stringify({
-            period: { from: period.from.toISOString(), to: period.to.toISOString() },
-            invoices: invoices.map(invoiceJson),
-            unbilled: run.unbilled,
-          }),
-        )
-      } else {
-        this.log(
-          `${invoices.length} invoice(s) for ${period.from.toISOString()} .. ${period.to.toISOString()}`,
-        )
-        this.log(invoiceSummaryTable(invoices))
-        if (flags.out) this.log(`written to ${flags.out}`)
-      }
+      await writeInvoiceRun(run, {
+        json: flags.json,
+        out: flags.out,
+        write: (text) => process.stdout.write(text),
+        warn: (text) => process.stderr.write(`${text}\n`),
+      })
     }
   }
 }

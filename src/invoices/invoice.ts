@@ -1,11 +1,18 @@
-// Invoices on demand: measure the period's raw events, then price them with the customer's plan.
-import type { Catalog, Customer, Plan } from '../plans/types.js'
+// Invoices on demand: measure the period's raw events, then price them with the customer's plan,
+// interval by interval. Every customer only ever feeds its own plan's charges. `invoiceAll` goes
+// through the customers in pages and hands out invoices one at a time, so that memory stays bounded
+// however many customers there are.
+import type { Catalog, Customer, Interval, Plan } from '../plans/types.js'
 import { Decimal } from '../money/decimal.js'
+import { eventsByCustomer } from '../store/customer-events.js'
 import type { Store } from '../store/store.js'
+import { readUsage, type UsageRow } from '../store/usage.js'
 import { buildInvoice } from './build.js'
+import { intervalsOf, type BillingInterval } from './intervals.js'
 import { currentPeriod } from './period.js'
-import type { ChargeUsage, Invoice, Period } from './types.js'
-import { measureUsage, type MeasuredUsage } from './usage-query.js'
+import type { Invoice, Period } from './types.js'
+import { foldUsage } from './usage-fold.js'
+import { usageShape, type UsageShape } from './usage-shape.js'
 
 export class InvoiceError extends Error {}
 
@@ -34,86 +41,148 @@ export async function invoiceCustomer(
 ): Promise<InvoiceResult> {
   const plan = planFor(catalog, request.customer, request.plan)
   const period = request.period ?? currentPeriod(plan.interval)
-  const { usage } = await measureUsage(store, plan.charges, period, request.customer)
-  return price(plan, customerOf(catalog, request.customer), period, usage, (m) => m)
+  const billing = new Billing(store, [plan], period, plan.interval)
+  const [result] = await billing.page([{ id: request.customer, plan }], catalog)
+  return result!
 }
 
 export interface InvoiceRun {
   period: Period
-  invoices: InvoiceResult[]
-  /** Customers with events in the period but no plan to bill them with. */
+  /** Customers to invoice: those of customers.yaml (with --plan: those with events in the period). */
+  customers: number
+  /** Customers with events in the period but no plan to bill them with, most events first. */
   unbilled: { customer: string; events: number }[]
+  invoices: AsyncGenerator<InvoiceResult>
 }
 
+/** Customers per page, and events per page (as counted before de-duplication), at most. */
+const PAGE_CUSTOMERS = 1000
+const PAGE_EVENTS = 2_000_000
+
 /**
- * Every customer with events or a plan in the period, from one pass over the events: the charges of
- * every plan involved are measured together and each customer's invoice takes its plan's share.
+ * Every customer of customers.yaml, or with --plan every customer with events in the period. Pages
+ * of customers are measured one query each; the customers of one page share their plans' interval.
  */
 export async function invoiceAll(
   store: Store,
   catalog: Catalog,
   request: { plan?: string; period: Period },
 ): Promise<InvoiceRun> {
-  const plans = request.plan ? [planFor(catalog, '', request.plan)] : [...catalog.plans.values()]
-  const offsets = new Map<string, number>()
-  const measures = []
-  for (const p of plans) {
-    offsets.set(p.code, measures.length)
-    measures.push(...p.charges)
+  const period = request.period
+  const counts = await eventsByCustomer(store, period)
+  const override = request.plan === undefined ? undefined : planFor(catalog, '', request.plan)
+  const billed: { id: string; plan: Plan }[] = []
+  const ids = override ? [...counts.keys()] : [...catalog.customers.keys()]
+  for (const id of [...new Set(ids)].sort()) billed.push({ id, plan: override ?? planFor(catalog, id) })
+  const known = new Set(billed.map((c) => c.id))
+  const unbilled = [...counts]
+    .filter(([id]) => !known.has(id))
+    .map(([customer, events]) => ({ customer, events }))
+  return {
+    period,
+    customers: billed.length,
+    unbilled: unbilled.length > 0 ? await exactCounts(store, period, unbilled) : [],
+    invoices: pages(store, catalog, period, billed, counts),
   }
-  const { usage, eventsByCustomer } = await measureUsage(store, measures, request.period)
+}
 
-  const byCustomer = new Map<string, MeasuredUsage[]>()
-  for (const u of usage) {
-    const list = byCustomer.get(u.customer)
-    if (list) list.push(u)
-    else byCustomer.set(u.customer, [u])
-  }
-  const customers = new Set([...catalog.customers.keys(), ...eventsByCustomer.keys()])
-  const run: InvoiceRun = { period: request.period, invoices: [], unbilled: [] }
-  for (const id of [...customers].sort()) {
-    const code = request.plan ?? catalog.customers.get(id)?.plan
-    const plan = code === undefined ? undefined : catalog.plans.get(code)
-    if (!plan) {
-      run.unbilled.push({ customer: id, events: eventsByCustomer.get(id) ?? 0 })
-      continue
+async function* pages(
+  store: Store,
+  catalog: Catalog,
+  period: Period,
+  billed: { id: string; plan: Plan }[],
+  counts: Map<string, number>,
+): AsyncGenerator<InvoiceResult> {
+  const byInterval = new Map<Interval, { id: string; plan: Plan }[]>()
+  for (const c of billed) byInterval.set(c.plan.interval, [...(byInterval.get(c.plan.interval) ?? []), c])
+  for (const [interval, customers] of byInterval) {
+    const plans = [...new Set(customers.map((c) => c.plan))]
+    const billing = new Billing(store, plans, period, interval)
+    let page: { id: string; plan: Plan }[] = []
+    let events = 0
+    for (const c of customers) {
+      const n = counts.get(c.id) ?? 0
+      if (page.length > 0 && (page.length >= PAGE_CUSTOMERS || events + n > PAGE_EVENTS)) {
+        yield* await billing.page(page, catalog)
+        page = []
+        events = 0
+      }
+      page.push(c)
+      events += n
     }
-    const offset = offsets.get(plan.code)!
-    const mine = (byCustomer.get(id) ?? []).filter(
-      (u) => u.measure >= offset && u.measure < offset + plan.charges.length,
-    )
-    run.invoices.push(price(plan, customerOf(catalog, id), request.period, mine, (m) => m - offset))
+    if (page.length > 0) yield* await billing.page(page, catalog)
   }
-  return run
+}
+
+/** What the invoices of one period, over plans of one interval, have in common. */
+class Billing {
+  private readonly shape: UsageShape
+  private readonly intervals: BillingInterval[]
+
+  constructor(
+    private readonly store: Store,
+    plans: Plan[],
+    private readonly period: Period,
+    interval: Interval,
+  ) {
+    this.shape = usageShape(plans)
+    this.intervals = intervalsOf(period, interval)
+  }
+
+  /** The invoices of a page of customers, in the page's order, from one query. */
+  async page(customers: { id: string; plan: Plan }[], catalog: Catalog): Promise<InvoiceResult[]> {
+    const rows = new Map<string, UsageRow[]>()
+    const usage = readUsage(this.store, this.shape, {
+      customers: customers.map((c) => c.id),
+      starts: this.intervals.map((i) => i.from.getTime()),
+      ends: this.intervals.map((i) => i.to.getTime()),
+    })
+    for await (const row of usage) {
+      const list = rows.get(row.customer)
+      if (list) list.push(row)
+      else rows.set(row.customer, [row])
+    }
+    return customers.map(({ id, plan }) => {
+      const folded = foldUsage(plan, this.shape, rows.get(id) ?? [], this.intervals)
+      rows.delete(id)
+      const invoice = buildInvoice({
+        customer: customerOf(catalog, id),
+        plan,
+        period: this.period,
+        intervals: this.intervals.map((interval, k) => ({ interval, usage: folded.intervals[k]! })),
+        unbilled: folded.unbilled,
+      })
+      return { invoice, warnings: warningsOf(id, plan, folded.intervals.flat()) }
+    })
+  }
+}
+
+/** Exact counts (one per event, FINAL) of the customers with events and no plan, most first. */
+async function exactCounts(
+  store: Store,
+  period: Period,
+  customers: { customer: string; events: number }[],
+): Promise<{ customer: string; events: number }[]> {
+  const exact = await eventsByCustomer(
+    store,
+    period,
+    customers.map((c) => c.customer),
+  )
+  return [...exact]
+    .map(([customer, events]) => ({ customer, events }))
+    .filter((c) => c.events > 0)
+    .sort((a, b) => b.events - a.events || (a.customer < b.customer ? -1 : 1))
 }
 
 function customerOf(catalog: Catalog, id: string): Pick<Customer, 'id' | 'name' | 'taxRate'> {
   return catalog.customers.get(id) ?? { id, taxRate: new Decimal(0) }
 }
 
-function price(
-  plan: Plan,
-  customer: Pick<Customer, 'id' | 'name' | 'taxRate'>,
-  period: Period,
-  measured: MeasuredUsage[],
-  chargeOf: (measure: number) => number,
-): InvoiceResult {
-  const warnings: string[] = []
-  const usage: ChargeUsage[] = measured.map((m) => {
-    const charge = chargeOf(m.measure)
-    const groupBy = plan.charges[charge]!.groupBy
-    if (m.invalidValues > 0) {
-      const metric = plan.charges[charge]!.metric
-      warnings.push(
-        `${customer.id}: ${m.invalidValues} event(s) of "${metric.code}" have a "${metric.property}" that is not a number; they add nothing to ${metric.name}`,
-      )
-    }
-    return {
-      charge,
-      group: Object.fromEntries(groupBy.map((k, i) => [k, m.group[i] ?? ''])),
-      units: m.units,
-      events: m.events,
-    }
+function warningsOf(id: string, plan: Plan, usage: { charge: number; invalid: number }[]): string[] {
+  const invalid = new Map<number, number>()
+  for (const u of usage) if (u.invalid > 0) invalid.set(u.charge, (invalid.get(u.charge) ?? 0) + u.invalid)
+  return [...invalid].map(([charge, n]) => {
+    const metric = plan.charges[charge]!.metric
+    return `${id}: ${n} event(s) of "${metric.code}" have a "${metric.property}" that is not a number; they add nothing to ${metric.name}`
   })
-  return { invoice: buildInvoice({ customer, plan, period, usage }), warnings }
 }

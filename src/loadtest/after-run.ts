@@ -39,12 +39,9 @@ export async function timeInvoices(
   const synthetic = loadtestCatalog(catalog, traffic)
   const started = performance.now()
   const run = await invoiceAll(store, synthetic, { period })
-  return {
-    ms: performance.now() - started,
-    invoices: run.invoices.length,
-    unbilled: run.unbilled.length,
-    period,
-  }
+  let invoices = 0
+  for await (const _ of run.invoices) invoices++
+  return { ms: performance.now() - started, invoices, unbilled: run.unbilled.length, period }
 }
 
 export async function appendIngestFiles(parts: string[], outFile: string): Promise<void> {

@@ -1,9 +1,12 @@
 // How invoices look: a table for people, one JSON document for programs. Amounts always carry the
-// currency's minor digits ("12.50"); units are exact, shown to at most 12 decimals.
+// currency's minor digits ("12.50"); units are exact, shown to at most 12 decimals; the parts of a
+// tiered line are exact too, so that they add up to the line before its one rounding.
 import Table from 'cli-table3'
 import { createHash } from 'node:crypto'
 import { Decimal, formatDecimal, minorUnits } from '../money/decimal.js'
-import type { Invoice, InvoiceLine } from '../invoices/types.js'
+import type { Invoice, InvoiceInterval, InvoiceLine, UnbilledEvents } from '../invoices/types.js'
+import type { Proration } from '../invoices/intervals.js'
+import type { TierLine } from '../pricing/models/index.js'
 
 const UNIT_DECIMALS = 12
 
@@ -19,21 +22,70 @@ export function invoiceJson(invoice: Invoice) {
   const c = invoice.currency
   return {
     customer: invoice.customer,
+    customer_name: invoice.customerName ?? null,
     plan: invoice.plan,
     currency: c,
     period: { from: invoice.period.from.toISOString(), to: invoice.period.to.toISOString() },
-    lines: invoice.lines.map((l) => ({
-      type: l.type,
-      metric: l.metric,
-      model: l.model,
-      group: l.group,
-      units: l.units === null ? null : units(l.units),
-      amount: money(l.amount, c),
+    intervals: invoice.intervals.map((i) => ({
+      from: i.from.toISOString(),
+      to: i.to.toISOString(),
+      proration: i.proration,
+      lines: i.lines.map((l) => lineJson(l, c)),
+      subtotal: money(i.subtotal, c),
     })),
     subtotal: money(invoice.subtotal, c),
+    tax_rate: formatDecimal(invoice.taxRate),
     tax: money(invoice.tax, c),
     total: money(invoice.total, c),
+    unbilled: invoice.unbilled,
   }
+}
+
+export type InvoiceJson = ReturnType<typeof invoiceJson>
+
+function lineJson(l: InvoiceLine, currency: string) {
+  return {
+    type: l.type,
+    metric: l.metric,
+    model: l.model,
+    group: l.group,
+    units: l.units === null ? null : units(l.units),
+    amount: money(l.amount, currency),
+    ...(l.tiers && { tiers: l.tiers.map((t) => tierJson(t, currency)) }),
+    ...(l.proration && { proration: l.proration }),
+  }
+}
+
+function tierJson(t: TierLine, currency: string) {
+  return {
+    tier: t.tier,
+    from: units(t.from),
+    up_to: t.upTo === null ? null : units(t.upTo),
+    units: units(t.units),
+    ...(t.unitPrice !== undefined && { unit_price: formatDecimal(t.unitPrice) }),
+    ...(t.rate !== undefined && { rate: formatDecimal(t.rate) }),
+    flat_fee: money(t.flatFee, currency),
+    amount: formatDecimal(t.amount, minorUnits(currency)),
+  }
+}
+
+/** `prorated 15/31 days`. */
+export function prorationText(p: Proration): string {
+  return `prorated ${p.days}/${p.of} days`
+}
+
+const LABELS: Record<InvoiceLine['type'], string> = {
+  fixed_fee: 'Fixed fee',
+  usage: '',
+  charge_minimum: 'Minimum of',
+  minimum_commitment: 'Minimum commitment true-up',
+}
+
+export const UNBILLED_REASONS: Record<UnbilledEvents['reason'], string> = {
+  no_charge: 'no charge of the plan reads this code',
+  filters: 'no charge filter matched the event',
+  missing_property: 'the property the charge reads is missing',
+  not_a_number: 'the property the charge reads is not a number',
 }
 
 export function invoiceTable(invoice: Invoice): string {
@@ -48,30 +100,48 @@ export function invoiceTable(invoice: Invoice): string {
     colAligns: ['left', 'left', 'left', 'right', 'right'],
     style: { head: [], border: [], compact: true },
   })
-  for (const line of invoice.lines) table.push(lineRow(line, c))
+  const several = invoice.intervals.length > 1
+  for (const interval of invoice.intervals) {
+    if (several || interval.proration) table.push([{ colSpan: 5, content: intervalTitle(interval) }])
+    for (const line of interval.lines) {
+      table.push(lineRow(line, c))
+      for (const t of line.tiers ?? []) table.push(tierRow(t, c))
+    }
+    if (several) table.push([{ colSpan: 4, content: '  Interval subtotal' }, money(interval.subtotal, c)])
+  }
   const rate = invoice.taxRate.times(100)
   table.push(
     [{ colSpan: 4, content: 'Subtotal' }, money(invoice.subtotal, c)],
     [{ colSpan: 4, content: `Tax (${formatDecimal(rate)}%)` }, money(invoice.tax, c)],
     [{ colSpan: 4, content: 'Total' }, money(invoice.total, c)],
   )
-  return `${head.join('\n')}\n${table.toString()}`
+  const notBilled = invoice.unbilled.map(
+    (u) => `  ${u.events.toLocaleString('en-US')} event(s) of "${u.code}": ${UNBILLED_REASONS[u.reason]}`,
+  )
+  const tail = notBilled.length ? `\nNot billed\n${notBilled.join('\n')}` : ''
+  return `${head.join('\n')}\n${table.toString()}${tail}`
+}
+
+function intervalTitle(i: InvoiceInterval): string {
+  const span = `${i.from.toISOString().slice(0, 10)} .. ${i.to.toISOString().slice(0, 10)}`
+  return i.proration ? `${span} (${prorationText(i.proration)})` : span
 }
 
 function lineRow(line: InvoiceLine, currency: string): string[] {
   const label =
-    line.type === 'fixed_fee'
-      ? 'Fixed fee'
-      : line.type === 'true_up'
-        ? 'Minimum commitment true-up'
-        : line.metric!
+    line.type === 'usage'
+      ? line.metric!
+      : line.type === 'charge_minimum'
+        ? `${LABELS.charge_minimum} ${line.metric}`
+        : LABELS[line.type]
   const group = line.group
     ? Object.entries(line.group)
         .map(([k, v]) => `${k}=${v === '' ? '(none)' : v}`)
         .join(', ')
     : ''
+  const note = line.proration ? ` (${prorationText(line.proration)})` : ''
   return [
-    label,
+    `${label}${note}`,
     line.model ?? '',
     group,
     line.units === null ? '' : units(line.units),
@@ -79,7 +149,20 @@ function lineRow(line: InvoiceLine, currency: string): string[] {
   ]
 }
 
-export function invoiceSummaryTable(invoices: Invoice[]): string {
+function tierRow(t: TierLine, currency: string): string[] {
+  const range = t.upTo === null ? `above ${units(t.from)}` : `${units(t.from)} - ${units(t.upTo)}`
+  const price = t.rate !== undefined ? `${formatDecimal(t.rate)} %` : `x ${formatDecimal(t.unitPrice!)}`
+  const flat = t.flatFee.isZero() ? '' : ` + ${money(t.flatFee, currency)}`
+  return [
+    `  tier ${t.tier}: ${range}`,
+    `${price}${flat}`,
+    '',
+    units(t.units),
+    formatDecimal(t.amount, minorUnits(currency)),
+  ]
+}
+
+export function invoiceSummaryTable(invoices: Iterable<Invoice>): string {
   const table = new Table({
     head: ['Customer', 'Plan', 'Currency', 'Subtotal', 'Tax', 'Total'],
     colAligns: ['left', 'left', 'left', 'right', 'right', 'right'],

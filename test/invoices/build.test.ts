@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { buildInvoice } from '../../src/invoices/build.js'
+import { buildInvoice, type InvoiceInput } from '../../src/invoices/build.js'
+import { intervalsOf } from '../../src/invoices/intervals.js'
 import type { ChargeUsage, Invoice } from '../../src/invoices/types.js'
 import { Decimal, minorUnits } from '../../src/money/decimal.js'
 import type { BillableMetric, Charge, ChargeModel, Plan } from '../../src/plans/types.js'
@@ -35,11 +36,23 @@ const used = (
   group,
   units: d(units),
   events,
+  invalid: 0,
 })
+
+/** An invoice for the whole of January: one interval of a monthly plan. */
+const invoiceOf = (input: Omit<InvoiceInput, 'intervals'> & { usage: ChargeUsage[] }) =>
+  buildInvoice({
+    ...input,
+    intervals: intervalsOf(input.period, input.plan.interval).map((interval) => ({
+      interval,
+      usage: input.usage,
+    })),
+  })
+const linesOf = (invoice: Invoice) => invoice.intervals.flatMap((i) => i.lines)
 
 // The invoice as strings, so that every assertion compares exact decimals.
 const summary = (invoice: Invoice) => ({
-  lines: invoice.lines.map((l) => [
+  lines: linesOf(invoice).map((l) => [
     l.type,
     l.metric,
     l.group,
@@ -56,7 +69,7 @@ const storage = charge('storage_gb', { model: 'standard', unitPrice: d('0.25') }
 
 describe('buildInvoice', () => {
   it('starts with the fixed fee, then one usage line per charge', () => {
-    const invoice = buildInvoice({
+    const invoice = invoiceOf({
       customer,
       plan: plan({ fixedFee: d('49'), charges: [apiCalls] }),
       period,
@@ -66,17 +79,17 @@ describe('buildInvoice', () => {
       ['fixed_fee', null, null, null, '49'],
       ['usage', 'api_calls', null, '12345', '12.35'],
     ])
-    expect(invoice.lines[1]!.model).toBe('standard')
-    expect(invoice.lines[0]!.model).toBeNull()
+    expect(linesOf(invoice)[1]!.model).toBe('standard')
+    expect(linesOf(invoice)[0]!.model).toBeNull()
   })
 
   it('has no fixed fee line when the plan has no fixed fee', () => {
-    const invoice = buildInvoice({ customer, plan: plan({ charges: [apiCalls] }), period, usage: [] })
-    expect(invoice.lines.map((l) => l.type)).toEqual(['usage'])
+    const invoice = invoiceOf({ customer, plan: plan({ charges: [apiCalls] }), period, usage: [] })
+    expect(linesOf(invoice).map((l) => l.type)).toEqual(['usage'])
   })
 
   it('orders lines by charge, then by group values, whatever order the usage comes in', () => {
-    const invoice = buildInvoice({
+    const invoice = invoiceOf({
       customer,
       plan: plan({ charges: [apiCalls, storage] }),
       period,
@@ -95,7 +108,7 @@ describe('buildInvoice', () => {
     ])
   })
 
-  it('shows a charge without usage at 0 units, with an empty group when it has group_by', () => {
+  it("shows a charge without usage at 0 units, with an empty group when it has group_by (a first tier's flat fee is due even then)", () => {
     const graduated = charge('seats', {
       model: 'graduated',
       tiers: [
@@ -103,7 +116,7 @@ describe('buildInvoice', () => {
         { unitPrice: d('4'), flatFee: d('0') },
       ],
     })
-    const invoice = buildInvoice({
+    const invoice = invoiceOf({
       customer,
       plan: plan({ charges: [apiCalls, storage, graduated] }),
       period,
@@ -112,12 +125,12 @@ describe('buildInvoice', () => {
     expect(summary(invoice).lines).toEqual([
       ['usage', 'api_calls', null, '0', '0'],
       ['usage', 'storage_gb', {}, '0', '0'],
-      ['usage', 'seats', null, '0', '0'],
+      ['usage', 'seats', null, '0', '20'],
     ])
   })
 
   it('ignores usage that belongs to no charge of the plan', () => {
-    const invoice = buildInvoice({
+    const invoice = invoiceOf({
       customer,
       plan: plan({ charges: [apiCalls] }),
       period,
@@ -127,7 +140,7 @@ describe('buildInvoice', () => {
   })
 
   it('adds a true-up line when the lines fall below the minimum commitment', () => {
-    const invoice = buildInvoice({
+    const invoice = invoiceOf({
       customer,
       plan: plan({ fixedFee: d('10'), minimumCommitment: d('100'), charges: [apiCalls] }),
       period,
@@ -137,7 +150,7 @@ describe('buildInvoice', () => {
       lines: [
         ['fixed_fee', null, null, null, '10'],
         ['usage', 'api_calls', null, '50004', '50'],
-        ['true_up', null, null, null, '40'],
+        ['minimum_commitment', null, null, null, '40'],
       ],
       subtotal: '100',
       tax: '20',
@@ -146,25 +159,25 @@ describe('buildInvoice', () => {
   })
 
   it('adds no true-up line at or above the minimum commitment', () => {
-    const at = buildInvoice({
+    const at = invoiceOf({
       customer,
       plan: plan({ minimumCommitment: d('50'), charges: [apiCalls] }),
       period,
       usage: [used(0, '50000')],
     })
-    const above = buildInvoice({
+    const above = invoiceOf({
       customer,
       plan: plan({ minimumCommitment: d('50'), charges: [apiCalls] }),
       period,
       usage: [used(0, '50006')],
     })
-    expect(at.lines.map((l) => l.type)).toEqual(['usage'])
-    expect(above.lines.map((l) => l.type)).toEqual(['usage'])
+    expect(linesOf(at).map((l) => l.type)).toEqual(['usage'])
+    expect(linesOf(above).map((l) => l.type)).toEqual(['usage'])
   })
 
   it('rounds each line once, then the tax once, on the subtotal', () => {
     const half = charge('half_cents', { model: 'standard', unitPrice: d('0.005') })
-    const invoice = buildInvoice({
+    const invoice = invoiceOf({
       customer: { id: 'globex', taxRate: d('0.075') },
       plan: plan({ fixedFee: d('10'), charges: [half, half] }),
       period,
@@ -175,7 +188,7 @@ describe('buildInvoice', () => {
   })
 
   it('rounds to the currency minor unit: JPY has none, BHD three', () => {
-    const yen = buildInvoice({
+    const yen = invoiceOf({
       customer,
       plan: plan({ currency: 'JPY', charges: [charge('calls', { model: 'standard', unitPrice: d('0.5') })] }),
       period,
@@ -183,7 +196,7 @@ describe('buildInvoice', () => {
     })
     expect(summary(yen)).toMatchObject({ lines: [['usage', 'calls', null, '3', '2']], tax: '0', total: '2' })
 
-    const dinar = buildInvoice({
+    const dinar = invoiceOf({
       customer,
       plan: plan({
         currency: 'BHD',
@@ -196,7 +209,7 @@ describe('buildInvoice', () => {
   })
 
   it('carries the customer, plan, currency, period and tax rate', () => {
-    const invoice = buildInvoice({ customer, plan: plan(), period, usage: [] })
+    const invoice = invoiceOf({ customer, plan: plan(), period, usage: [] })
     expect(invoice).toMatchObject({
       customer: 'acme',
       customerName: 'Acme Inc.',
@@ -205,12 +218,13 @@ describe('buildInvoice', () => {
     })
     expect(invoice.period).toBe(period)
     expect(invoice.taxRate.toFixed()).toBe('0.2')
-    expect(invoice.lines).toEqual([])
+    expect(linesOf(invoice)).toEqual([])
+    expect(invoice.intervals).toHaveLength(1)
     expect(invoice.total.toFixed()).toBe('0')
   })
 
   it('leaves out the customer name when the customer has none', () => {
-    const invoice = buildInvoice({
+    const invoice = invoiceOf({
       customer: { id: 'anon', taxRate: d('0') },
       plan: plan(),
       period,
@@ -236,7 +250,7 @@ describe('amounts are rounded exactly once', () => {
             charge(`m${i}`, { model: 'standard', unitPrice: price }),
           )
           const usage = priced.map(([units], i) => used(i, units.toFixed()))
-          const invoice = buildInvoice({
+          const invoice = invoiceOf({
             customer: { id: 'c', taxRate },
             plan: plan({ currency, fixedFee, charges }),
             period,
@@ -254,13 +268,126 @@ describe('amounts are rounded exactly once', () => {
           const subtotal = lines.reduce((sum, x) => sum.plus(x), new Decimal(0))
           const tax = once(subtotal.times(taxRate))
 
-          expect(invoice.lines.map((l) => l.amount.toFixed())).toEqual(lines.map((x) => x.toFixed()))
+          expect(linesOf(invoice).map((l) => l.amount.toFixed())).toEqual(lines.map((x) => x.toFixed()))
           expect(invoice.subtotal.toFixed()).toBe(subtotal.toFixed())
           expect(invoice.tax.toFixed()).toBe(tax.toFixed())
           expect(invoice.total.toFixed()).toBe(subtotal.plus(tax).toFixed())
-          expect(invoice.lines.every((l) => l.amount.decimalPlaces() <= digits)).toBe(true)
+          expect(linesOf(invoice).every((l) => l.amount.decimalPlaces() <= digits)).toBe(true)
         },
       ),
     )
+  })
+})
+
+describe("interval by interval: a period is billed in the plan's own intervals", () => {
+  const quarter = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') }
+  const tiered = charge('calls', {
+    model: 'graduated',
+    tiers: [
+      { upTo: d('100'), unitPrice: d('0'), flatFee: d('0') },
+      { unitPrice: d('1'), flatFee: d('0') },
+    ],
+  })
+  const monthly = plan({ fixedFee: d('30'), minimumCommitment: d('50'), charges: [tiered] })
+  const bill = (p: Plan, period: { from: Date; to: Date }, units: string[]) =>
+    buildInvoice({
+      customer,
+      plan: p,
+      period,
+      intervals: intervalsOf(period, p.interval).map((interval, k) => ({
+        interval,
+        usage: [used(0, units[k] ?? '0')],
+      })),
+    })
+
+  it('a quarter on a monthly plan: three fixed fees, three minimums, tiers per month', () => {
+    const invoice = bill(monthly, quarter, ['150', '50', '300'])
+    expect(invoice.intervals.map((i) => [i.from.toISOString().slice(0, 10), i.proration])).toEqual([
+      ['2026-10-01', null],
+      ['2026-11-01', null],
+      ['2026-12-01', null],
+    ])
+    // Each month's first 100 calls are free: 50 + 0 + 200 paid, not the quarter's 400 above 100.
+    expect(invoice.intervals.map((i) => i.lines.map((l) => [l.type, l.amount.toFixed()]))).toEqual([
+      [
+        ['fixed_fee', '30'],
+        ['usage', '50'],
+      ],
+      [
+        ['fixed_fee', '30'],
+        ['usage', '0'],
+        ['minimum_commitment', '20'],
+      ],
+      [
+        ['fixed_fee', '30'],
+        ['usage', '200'],
+      ],
+    ])
+    expect(invoice.intervals.map((i) => i.subtotal.toFixed())).toEqual(['80', '50', '230'])
+    expect(invoice.subtotal.toFixed()).toBe('360')
+  })
+
+  it('part of an interval prorates the fixed fee and the minimum commitment by days (15/31), not the usage', () => {
+    const half = { from: new Date('2026-10-17T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') }
+    const invoice = bill(monthly, half, ['110'])
+    const [october] = invoice.intervals
+    expect(october!.proration).toEqual({ days: 15, of: 31 })
+    expect(october!.lines.map((l) => [l.type, l.amount.toFixed(), l.proration])).toEqual([
+      ['fixed_fee', '14.52', { days: 15, of: 31 }], // 30 x 15/31 = 14.516...
+      ['usage', '10', undefined], // the 110 calls of the part, priced as they are
+      // 50 x 15/31 = 24.19 (rounded first, as Lago), less the lines' 24.52: nothing to make up
+    ])
+  })
+
+  it('a day begun counts whole, as Lago bills days', () => {
+    const period = { from: new Date('2026-10-17T12:00:00Z'), to: new Date('2026-10-24T00:00:01Z') }
+    const [part] = intervalsOf(period, 'monthly')
+    expect(part!.proration).toEqual({ days: 8, of: 31 })
+  })
+
+  it("a week on a monthly plan bills a part of the month, not a whole month's fee", () => {
+    const week = { from: new Date('2026-10-05T00:00:00Z'), to: new Date('2026-10-12T00:00:00Z') }
+    const invoice = bill(plan({ fixedFee: d('31') }), week, [])
+    expect(linesOf(invoice).map((l) => [l.type, l.amount.toFixed()])).toEqual([['fixed_fee', '7']])
+  })
+
+  it('a charge minimum (min_amount) adds a true-up for that charge when its lines fall short, prorated too', () => {
+    const minimum = { ...charge('storage', { model: 'standard', unitPrice: d('1') }), minAmount: d('31') }
+    const p = plan({ charges: [minimum] })
+    const whole = bill(p, { from: new Date('2026-10-01Z'), to: new Date('2026-11-01Z') }, ['20.40'])
+    expect(linesOf(whole).map((l) => [l.type, l.metric, l.amount.toFixed()])).toEqual([
+      ['usage', 'storage', '20.4'],
+      ['charge_minimum', 'storage', '10.6'],
+    ])
+    const part = bill(p, { from: new Date('2026-10-01Z'), to: new Date('2026-10-11Z') }, ['2'])
+    // 31 x 10/31 = 10, less the 2 used.
+    expect(linesOf(part).map((l) => [l.type, l.amount.toFixed(), l.proration])).toEqual([
+      ['usage', '2', undefined],
+      ['charge_minimum', '8', { days: 10, of: 31 }],
+    ])
+    const enough = bill(p, { from: new Date('2026-10-01Z'), to: new Date('2026-11-01Z') }, ['31'])
+    expect(linesOf(enough).map((l) => l.type)).toEqual(['usage'])
+  })
+
+  it("the minimum commitment counts the charge minimums' true-ups among the lines", () => {
+    const minimum = { ...charge('storage', { model: 'standard', unitPrice: d('1') }), minAmount: d('40') }
+    const invoice = bill(plan({ minimumCommitment: d('50'), charges: [minimum] }), quarter, ['10'])
+    expect(invoice.intervals[0]!.lines.map((l) => [l.type, l.amount.toFixed()])).toEqual([
+      ['usage', '10'],
+      ['charge_minimum', '30'],
+      ['minimum_commitment', '10'],
+    ])
+  })
+
+  it("rounds a metric's units before pricing when the metric says so (Lago's rounding_function)", () => {
+    const rounded = charge('gb', { model: 'standard', unitPrice: d('1') })
+    rounded.metric = { ...rounded.metric, rounding: { function: 'ceil', precision: 0 } }
+    const invoice = invoiceOf({
+      customer,
+      plan: plan({ charges: [rounded] }),
+      period,
+      usage: [used(0, '2.01')],
+    })
+    expect(summary(invoice).lines).toEqual([['usage', 'gb', null, '3', '3']])
   })
 })

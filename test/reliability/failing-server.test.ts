@@ -12,13 +12,13 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ingest, type IngestSummary } from '../../src/ingest/ingest.js'
-import { invoiceAll } from '../../src/invoices/invoice.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import type { Catalog } from '../../src/plans/types.js'
 import { invoiceJson } from '../../src/render/invoice.js'
 import { openStore, type Store } from '../../src/store/store.js'
 import { startClickHouseHttp, type ClickHouseHttp, type FaultHook } from '../support/clickhouse-http.js'
 import { removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
+import { allInvoices } from '../support/usage.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const EVENTS = path.join(root, 'plans/events.ndjson')
@@ -129,7 +129,7 @@ async function outcome(store: Store): Promise<Omit<Outcome, 'summary'>> {
     )
     return Number(rows[0]!.n)
   }
-  const invoices = (await invoiceAll(store, catalog, { period })).invoices.map((r) => invoiceJson(r.invoice))
+  const invoices = (await allInvoices(store, catalog, { period })).invoices.map((r) => invoiceJson(r.invoice))
   return { rows: await count(''), events: await count('FINAL'), invoices }
 }
 

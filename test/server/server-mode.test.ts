@@ -137,7 +137,7 @@ describe('billing --url (server mode)', () => {
     expect(json(all).invoices.map((i: { customer: string; total: string }) => [i.customer, i.total])).toEqual(
       [
         ['acme', '336.12'],
-        ['globex', '3132.44'],
+        ['globex', '3091.24'],
         ['hooli', '0.00'],
         ['initech', '0.11'],
       ],

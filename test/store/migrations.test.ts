@@ -1,7 +1,6 @@
 // The schema as migrations leave it, on the real embedded engine: every version once, in order, and a
 // store made by an earlier version brought up to date without losing or doubling an event.
 import { afterAll, describe, expect, it } from 'vitest'
-import { invoiceAll } from '../../src/invoices/invoice.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import { invoiceJson } from '../../src/render/invoice.js'
 import { migrate } from '../../src/store/migrate.js'
@@ -9,6 +8,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js'
 import { TRANSACTION_ID_SQL } from '../../src/store/schema-v3.js'
 import { openStore, StoreMissingError, type Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
+import { allInvoices } from '../support/usage.js'
 import { queryRows } from '../support/query-rows.js'
 import path from 'node:path'
 
@@ -145,11 +145,11 @@ describe('migrations', () => {
           properties: { amount: 150 },
         },
       ])
-      const invoices = (await invoiceAll(store, catalog, { period })).invoices.map((r) =>
+      const invoices = (await allInvoices(store, catalog, { period })).invoices.map((r) =>
         invoiceJson(r.invoice),
       )
       const globex = invoices.find((i) => i.customer === 'globex')!
-      expect(globex.lines.find((l) => l.metric === 'payments')).toMatchObject({ units: '150' })
+      expect(globex.intervals[0]!.lines.find((l) => l.metric === 'payments')).toMatchObject({ units: '150' })
     } finally {
       await store.close()
     }

@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { invoiceCustomer } from '../../src/invoices/invoice.js'
 import type { Period } from '../../src/invoices/types.js'
-import { measureUsage } from '../../src/invoices/usage-query.js'
 import { Decimal } from '../../src/money/decimal.js'
 import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
 import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
+import { foldFor, measure, planOf } from '../support/usage.js'
 
 let dataDir: string
 let eventsDir: string
@@ -43,13 +43,10 @@ function ev(
 
 /** What the engine measured for customer c1, exact decimals as text. */
 async function measured(store: Store, charges: Charge[], period: Period = OCTOBER) {
-  const { usage } = await measureUsage(store, charges, period, 'c1')
-  return usage.map((u) => ({
-    measure: u.measure,
-    units: u.units.toFixed(),
-    events: u.events,
-    invalid: u.invalidValues,
-  }))
+  const usage = await measure(store, charges, period, 'c1')
+  return usage
+    .sort((a, b) => a.charge - b.charge)
+    .map((u) => ({ measure: u.charge, units: u.units.toFixed(), events: u.events, invalid: u.invalid }))
 }
 
 describe('count', () => {
@@ -82,7 +79,7 @@ describe('sum', () => {
         customer: 'c1',
         period: OCTOBER,
       })
-      expect(invoice.lines[0]!.units!.toFixed()).toBe('3')
+      expect(invoice.intervals[0]!.lines[0]!.units!.toFixed()).toBe('3')
       expect(invoice.total.toFixed()).toBe('3')
     }))
 
@@ -98,9 +95,10 @@ describe('sum', () => {
         ev('2026-10-04T00:00:00Z', { v: true }),
         ev('2026-10-04T00:00:00Z', { other: 5 }),
       ])
-      // 1000 + 0.10 - 2.5 + 7; "abc" and true are not numbers; the event without `v` is not invalid.
+      // 1000 + 0.10 - 2.5 + 7 from four events; "abc" and true are not numbers; the event without
+      // `v` is neither counted nor invalid (Lago counts the events with a numeric value).
       expect(await measured(store, [charge('sum', 'v')])).toEqual([
-        { measure: 0, units: '1004.6', events: 7, invalid: 2 },
+        { measure: 0, units: '1004.6', events: 4, invalid: 2 },
       ])
     }))
 })
@@ -118,7 +116,7 @@ describe('unique_count', () => {
         ev('2026-09-30T00:00:00Z', { user: 'e' }),
       ])
       expect(await measured(store, [charge('unique_count', 'user')])).toEqual([
-        { measure: 0, units: '3', events: 6, invalid: 0 },
+        { measure: 0, units: '3', events: 4, invalid: 0 },
       ])
     }))
 })
@@ -146,9 +144,9 @@ describe('max', () => {
         customer: 'c1',
         period: OCTOBER,
       })
-      expect(invoice.lines.map((l) => [l.type, l.units?.toFixed(), l.amount.toFixed()])).toEqual([
-        ['usage', '0', '0'],
-      ])
+      expect(
+        invoice.intervals[0]!.lines.map((l) => [l.type, l.units?.toFixed(), l.amount.toFixed()]),
+      ).toEqual([['usage', '0', '0']])
     }))
 })
 
@@ -179,6 +177,19 @@ describe('latest', () => {
       ])
       expect(await measured(store, [charge('latest', 'g')])).toEqual([
         { measure: 0, units: '50', events: 3, invalid: 0 },
+      ])
+    }))
+})
+
+describe('latest, when negative', () => {
+  it("a negative latest value counts as 0 units (Lago's latest aggregation)", () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-05T00:00:00Z', { g: 10 }),
+        ev('2026-10-06T00:00:00Z', { g: -3 }),
+      ])
+      expect(await measured(store, [charge('latest', 'g')])).toEqual([
+        { measure: 0, units: '0', events: 2, invalid: 0 },
       ])
     }))
 })
@@ -244,6 +255,30 @@ describe('weighted_sum', () => {
     }))
 })
 
+describe('weighted_sum over several intervals and part of one', () => {
+  it('each month of a quarter carries the level the months before it left', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-09-01T00:00:00Z', { gb: 10 }), // before the period
+        ev('2026-10-01T00:00:00Z', { gb: 20 }), // October: 30 all month
+        ev('2026-11-16T00:00:00Z', { gb: 30 }), // November: 30 for 15 days, 60 for 15
+      ])
+      const plan = planOf([charge('weighted_sum', 'gb')])
+      const quarter = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') }
+      const folded = await foldFor(store, plan, quarter, 'c1')
+      expect(folded.intervals.map((i) => i.map((u) => u.units.toFixed()))).toEqual([['30'], ['45'], ['60']])
+    }))
+
+  it('part of a month is weighted over the whole month, as Lago divides by the full period', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [ev('2026-09-01T00:00:00Z', { gb: 31 })])
+      const plan = planOf([charge('weighted_sum', 'gb')])
+      const tenDays = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-11T00:00:00Z') }
+      const folded = await foldFor(store, plan, tenDays, 'c1')
+      expect(folded.intervals[0]!.map((u) => u.units.toFixed())).toEqual(['10']) // 31 x 10/31
+    }))
+})
+
 describe('several measures in one pass', () => {
   it('measures each charge from the same events, with its own event count', () =>
     withStore(dataDir, async (store) => {
@@ -262,9 +297,9 @@ describe('several measures in one pass', () => {
       ]
       expect(await measured(store, charges)).toEqual([
         { measure: 0, units: '3', events: 3, invalid: 0 },
-        { measure: 1, units: '7', events: 3, invalid: 1 },
+        { measure: 1, units: '7', events: 2, invalid: 1 },
         { measure: 2, units: '2', events: 3, invalid: 0 },
-        { measure: 3, units: '5', events: 3, invalid: 1 },
+        { measure: 3, units: '5', events: 2, invalid: 1 },
         { measure: 4, units: '1', events: 1, invalid: 0 },
       ])
     }))

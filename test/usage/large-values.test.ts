@@ -1,10 +1,10 @@
 // Values far beyond everyday usage (bytes of storage, nano-units) are summed exactly, never wrapped.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Period } from '../../src/invoices/types.js'
-import { measureUsage } from '../../src/invoices/usage-query.js'
 import { Decimal } from '../../src/money/decimal.js'
 import type { AggregationName, Charge } from '../../src/plans/types.js'
 import { ingestEvents, removeTempDirs, tempDir, withStore } from '../support/events.js'
+import { measure } from '../support/usage.js'
 
 let dataDir: string
 let eventsDir: string
@@ -44,7 +44,9 @@ it('sums and time-weights values up to 1e30 without overflow, and keeps 20 decim
         properties: { v: '1e-13' },
       },
     ])
-    const { usage } = await measureUsage(store, [charge('sum'), charge('weighted_sum')], OCTOBER, 'c1')
+    const usage = (await measure(store, [charge('sum'), charge('weighted_sum')], OCTOBER, 'c1')).sort(
+      (a, b) => a.charge - b.charge,
+    )
     expect(usage[0]!.units.toFixed()).toBe('200000000000000000000000000.0000000000001')
     // Every increment arrived on October 2nd: it is held for 30 of October's 31 days.
     expect(usage[1]!.units.toFixed(6)).toBe(

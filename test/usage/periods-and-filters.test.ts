@@ -3,15 +3,15 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { invoiceAll, invoiceCustomer } from '../../src/invoices/invoice.js'
+import { invoiceCustomer } from '../../src/invoices/invoice.js'
 import type { Period } from '../../src/invoices/types.js'
-import { measureUsage } from '../../src/invoices/usage-query.js'
 import { Decimal } from '../../src/money/decimal.js'
 import { loadCatalog } from '../../src/plans/load.js'
 import type { AggregationName, Charge } from '../../src/plans/types.js'
 import { invoiceJson } from '../../src/render/invoice.js'
 import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
+import { allInvoices, measure } from '../support/usage.js'
 
 let dataDir: string
 let eventsDir: string
@@ -55,8 +55,10 @@ function ev(
 
 /** Usage rows of customer c1 as plain values: [measure, group, units, events]. */
 async function measured(store: Store, charges: Charge[], period: Period = OCTOBER, customer = 'c1') {
-  const { usage } = await measureUsage(store, charges, period, customer)
-  return usage.map((u) => [u.measure, u.group, u.units.toFixed(), u.events])
+  const usage = await measure(store, charges, period, customer)
+  return usage
+    .sort((a, b) => a.charge - b.charge || (JSON.stringify(a.group) < JSON.stringify(b.group) ? -1 : 1))
+    .map((u) => [u.charge, charges[u.charge]!.groupBy.map((g) => u.group[g]), u.units.toFixed(), u.events])
 }
 
 describe('the period is half-open, in UTC', () => {
@@ -225,7 +227,7 @@ describe('invoiceAll', () => {
         ev('2026-10-06T00:00:00Z', { gb: 5 }, { customer: 'x', code: 'storage' }),
         ev('2026-09-06T00:00:00Z', { gb: 5 }, { customer: 'y', code: 'storage' }),
       ])
-      const run = await invoiceAll(store, catalog, { period: OCTOBER })
+      const run = await allInvoices(store, catalog, { period: OCTOBER })
       expect(run.unbilled).toEqual([{ customer: 'x', events: 2 }])
       const all = run.invoices.map((r) => invoiceJson(r.invoice))
       expect(all.map((i) => i.customer)).toEqual(['a', 'b', 'c'])
@@ -239,7 +241,7 @@ describe('invoiceAll', () => {
 
       const [a, b, c] = all
       // a, basic: 10 fixed + 3 calls x 0.50 + tokens by region at 0.01 (25 without a region).
-      expect(a!.lines.map((l) => [l.type, l.group, l.units, l.amount])).toEqual([
+      expect(a!.intervals[0]!.lines.map((l) => [l.type, l.group, l.units, l.amount])).toEqual([
         ['fixed_fee', null, null, '10.00'],
         ['usage', null, '3', '1.50'],
         ['usage', { region: '' }, '25', '0.25'],
@@ -248,13 +250,15 @@ describe('invoiceAll', () => {
       ])
       expect([a!.subtotal, a!.tax, a!.total]).toEqual(['13.25', '2.65', '15.90'])
       // b, storage: 40 GB all month + 62 GB for half of it = 71 GB-months at 2, and a 200 minimum.
-      expect(b!.lines.map((l) => [l.type, l.units, l.amount])).toEqual([
+      expect(b!.intervals[0]!.lines.map((l) => [l.type, l.units, l.amount])).toEqual([
         ['usage', '71', '142.00'],
-        ['true_up', null, '58.00'],
+        ['minimum_commitment', null, '58.00'],
       ])
+      // Its call without tokens is in no charge of its plan: listed as not billed.
+      expect(b!.unbilled).toEqual([{ code: 'call', reason: 'no_charge', events: 1 }])
       expect(b!.total).toBe('200.00')
       // c has no events: the fixed fee, and each charge at 0.
-      expect(c!.lines.map((l) => [l.type, l.group, l.units, l.amount])).toEqual([
+      expect(c!.intervals[0]!.lines.map((l) => [l.type, l.group, l.units, l.amount])).toEqual([
         ['fixed_fee', null, null, '10.00'],
         ['usage', null, '0', '0.00'],
         ['usage', {}, '0', '0.00'], // a grouped charge nobody used: one line, no group values

@@ -1,0 +1,145 @@
+// What the store must measure for a set of plans, read off their charges: the event codes, the
+// properties that filters and groups look at ("dimensions"), the properties metrics read values from,
+// and which aggregates each of those needs. The store groups the period's events by customer,
+// interval, code, dimension values and the state of each value property (missing, not a number,
+// a number); the fold (usage-fold.ts) then gives each charge the groups it matches. Pure.
+import type { AggregationName, Charge, Plan } from '../plans/types.js'
+import { eventValuesNeeded } from '../pricing/models/index.js'
+
+/** A property a metric reads values from, and what is asked of it. */
+export interface ValueProperty {
+  name: string
+  /** The codes of the events it is read from (for other codes it counts as missing). */
+  codes: string[]
+  sum: boolean
+  max: boolean
+  latest: boolean
+  /** Time-weighted within the interval (weighted_sum). */
+  weighted: boolean
+}
+
+/** A unique_count charge: the store counts its distinct values itself (distinct counts do not add up). */
+export interface UniqueMeasure {
+  code: string
+  property: string
+  filters: { property: string; values: string[] }[]
+  groupBy: string[]
+}
+
+/** A percentage charge whose rules look at single events: their values, in time order. */
+export interface EventValues {
+  code: string
+  property: string
+  /** The first this many events of each group are enough; null: all of them. */
+  first: number | null
+}
+
+export interface UsageShape {
+  codes: string[]
+  dimensions: string[]
+  values: ValueProperty[]
+  unique: UniqueMeasure[]
+  /** Codes of weighted_sum metrics: their increments before the period carry in. */
+  carriedCodes: string[]
+  eventValues: EventValues[]
+}
+
+/** Where each aggregate of each value property sits in a group's `vals` (see src/store/usage.ts). */
+export interface ValueLayout {
+  sum?: number
+  max?: number
+  /** The latest value, its time (ms) and version. */
+  latest?: number
+  weighted?: number
+}
+
+export const NUMERIC: ReadonlySet<AggregationName> = new Set(['sum', 'max', 'latest', 'weighted_sum'])
+
+export function usageShape(plans: readonly Plan[]): UsageShape {
+  const charges = plans.flatMap((p) => p.charges)
+  const dimensions = new Set<string>()
+  const values = new Map<string, ValueProperty>()
+  const unique: UniqueMeasure[] = []
+  const eventValues = new Map<string, EventValues>()
+  for (const charge of charges) {
+    for (const property of Object.keys(charge.filters)) dimensions.add(property)
+    for (const property of charge.groupBy) dimensions.add(property)
+    const { code, aggregation, property } = charge.metric
+    if (property === undefined) continue
+    const value = values.get(property) ?? {
+      name: property,
+      codes: [],
+      sum: false,
+      max: false,
+      latest: false,
+      weighted: false,
+    }
+    if (!value.codes.includes(code)) value.codes.push(code)
+    if (aggregation === 'sum') value.sum = true
+    if (aggregation === 'max') value.max = true
+    if (aggregation === 'latest') value.latest = true
+    if (aggregation === 'weighted_sum') value.weighted = value.sum = true
+    values.set(property, value)
+    if (aggregation === 'unique_count') unique.push(uniqueMeasure(charge, property))
+    if (charge.model === 'percentage') addEventValues(eventValues, charge, property)
+  }
+  return {
+    codes: [...new Set(charges.map((c) => c.metric.code))].sort(),
+    dimensions: [...dimensions].sort(),
+    values: [...values.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    unique: dedupe(unique),
+    carriedCodes: [
+      ...new Set(charges.filter((c) => c.metric.aggregation === 'weighted_sum').map((c) => c.metric.code)),
+    ].sort(),
+    eventValues: [...eventValues.values()],
+  }
+}
+
+/** Offsets of each value property's aggregates in `vals`, in the order of shape.values. */
+export function valueLayouts(shape: UsageShape): ValueLayout[] {
+  let at = 0
+  return shape.values.map((v) => {
+    const layout: ValueLayout = {}
+    if (v.sum) layout.sum = at++
+    if (v.max) layout.max = at++
+    if (v.latest) {
+      layout.latest = at
+      at += 3
+    }
+    if (v.weighted) layout.weighted = at++
+    return layout
+  })
+}
+
+export function uniqueMeasure(charge: Charge, property: string): UniqueMeasure {
+  return {
+    code: charge.metric.code,
+    property,
+    filters: Object.entries(charge.filters)
+      .map(([p, values]) => ({ property: p, values: [...values].sort() }))
+      .sort((a, b) => (a.property < b.property ? -1 : 1)),
+    groupBy: charge.groupBy,
+  }
+}
+
+/** The key a unique measure is known by: charges that measure the same thing share one. */
+export function uniqueKey(u: UniqueMeasure): string {
+  return JSON.stringify([u.code, u.property, u.filters, u.groupBy])
+}
+
+function dedupe(measures: UniqueMeasure[]): UniqueMeasure[] {
+  const seen = new Map<string, UniqueMeasure>()
+  for (const m of measures) seen.set(uniqueKey(m), seen.get(uniqueKey(m)) ?? m)
+  return [...seen.values()]
+}
+
+function addEventValues(into: Map<string, EventValues>, charge: Charge, property: string): void {
+  if (charge.model !== 'percentage') return
+  const need = eventValuesNeeded(charge)
+  if (need === 'none') return
+  const key = JSON.stringify([charge.metric.code, property])
+  const first = need === 'all' ? null : need.first
+  const known = into.get(key)
+  if (!known) into.set(key, { code: charge.metric.code, property, first })
+  else if (known.first !== null) known.first = first === null ? null : Math.max(known.first, first)
+}

@@ -1,0 +1,66 @@
+// Measuring usage in tests the way invoices do: the store's usage rows for one customer, folded into
+// what each charge measured in each interval of the period.
+import { invoiceAll, type InvoiceResult } from '../../src/invoices/invoice.js'
+import { intervalsOf } from '../../src/invoices/intervals.js'
+import type { ChargeUsage, Period } from '../../src/invoices/types.js'
+import { foldUsage, type FoldedUsage } from '../../src/invoices/usage-fold.js'
+import { usageShape } from '../../src/invoices/usage-shape.js'
+import type { Catalog, Charge, Plan } from '../../src/plans/types.js'
+import { Decimal } from '../../src/money/decimal.js'
+import type { Store } from '../../src/store/store.js'
+import { readUsage } from '../../src/store/usage.js'
+
+/** A monthly plan in USD made of these charges. */
+export function planOf(charges: Charge[], code = 'p'): Plan {
+  return {
+    code,
+    name: code,
+    currency: 'USD',
+    interval: 'monthly',
+    fixedFee: new Decimal(0),
+    charges,
+    file: `${code}.yaml`,
+  }
+}
+
+/** Everything the charges measured for the customer over the period, per interval. */
+export async function foldFor(
+  store: Store,
+  plan: Plan,
+  period: Period,
+  customer: string,
+): Promise<FoldedUsage> {
+  const shape = usageShape([plan])
+  const intervals = intervalsOf(period, plan.interval)
+  const rows = []
+  const page = {
+    customers: [customer],
+    starts: intervals.map((i) => i.from.getTime()),
+    ends: intervals.map((i) => i.to.getTime()),
+  }
+  for await (const row of readUsage(store, shape, page)) rows.push(row)
+  return foldUsage(plan, shape, rows, intervals)
+}
+
+/** What the charges measured over a period of one interval (e.g. a month on a monthly plan). */
+export async function measure(
+  store: Store,
+  charges: Charge[],
+  period: Period,
+  customer: string,
+): Promise<ChargeUsage[]> {
+  const folded = await foldFor(store, planOf(charges), period, customer)
+  return folded.intervals.flat()
+}
+
+/** invoiceAll, with its invoices gathered into a list. */
+export async function allInvoices(
+  store: Store,
+  catalog: Catalog,
+  request: { plan?: string; period: Period },
+): Promise<{ invoices: InvoiceResult[]; unbilled: { customer: string; events: number }[] }> {
+  const run = await invoiceAll(store, catalog, request)
+  const invoices: InvoiceResult[] = []
+  for await (const r of run.invoices) invoices.push(r)
+  return { invoices, unbilled: run.unbilled }
+}
