@@ -73,9 +73,7 @@ function chargeLines(charge: Charge, index: number, usage: ChargeUsage[], curren
     .filter((u) => u.charge === index)
     .sort((a, b) => compareGroups(charge.groupBy, a.group, b.group))
   const entries: ChargeUsage[] =
-    measured.length > 0
-      ? measured
-      : [{ charge: index, group: {}, units: new Decimal(0), events: 0, invalid: 0 }]
+    measured.length > 0 ? measured : [{ charge: index, group: {}, units: new Decimal(0), events: 0 }]
   return entries.map((entry) => {
     const units = charge.metric.rounding ? roundUnits(entry.units, charge.metric.rounding) : entry.units
     const price = priceChargeDetailed(charge, {

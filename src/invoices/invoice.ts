@@ -152,7 +152,7 @@ class Billing {
         intervals: this.intervals.map((interval, k) => ({ interval, usage: folded.intervals[k]! })),
         unbilled: folded.unbilled,
       })
-      return { invoice, warnings: warningsOf(id, plan, folded.intervals.flat()) }
+      return { invoice, warnings: warningsOf(id, plan, folded.invalid) }
     })
   }
 }
@@ -178,9 +178,7 @@ function customerOf(catalog: Catalog, id: string): Pick<Customer, 'id' | 'name' 
   return catalog.customers.get(id) ?? { id, taxRate: new Decimal(0) }
 }
 
-function warningsOf(id: string, plan: Plan, usage: { charge: number; invalid: number }[]): string[] {
-  const invalid = new Map<number, number>()
-  for (const u of usage) if (u.invalid > 0) invalid.set(u.charge, (invalid.get(u.charge) ?? 0) + u.invalid)
+function warningsOf(id: string, plan: Plan, invalid: Map<number, number>): string[] {
   return [...invalid].map(([charge, n]) => {
     const metric = plan.charges[charge]!.metric
     return `${id}: ${n} event(s) of "${metric.code}" have a "${metric.property}" that is not a number; they add nothing to ${metric.name}`

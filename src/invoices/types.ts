@@ -19,8 +19,6 @@ export interface ChargeUsage {
   units: Decimal
   /** Events behind the units (numeric metrics: events whose value is a number). */
   events: number
-  /** Events whose value was not a number: they add nothing. */
-  invalid: number
   /** The events' values in time order, for percentage charges whose rules read single events. */
   eventValues?: Decimal[]
 }

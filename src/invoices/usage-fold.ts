@@ -6,6 +6,14 @@ import type { Charge, Plan } from '../plans/types.js'
 import { eventValuesNeeded } from '../pricing/models/index.js'
 import type { UsageRow } from '../store/usage.js'
 import type { BillingInterval } from './intervals.js'
+import {
+  counts,
+  groupValues,
+  matches,
+  unbilledReason,
+  type EventFacts,
+  type ValueState,
+} from './charge-match.js'
 import type { ChargeUsage, UnbilledEvents, UnbilledReason } from './types.js'
 import { uniqueKey, uniqueMeasure, valueLayouts, type UsageShape, type ValueLayout } from './usage-shape.js'
 
@@ -13,6 +21,8 @@ export interface FoldedUsage {
   /** Per interval, in order: what each charge measured, per group. */
   intervals: ChargeUsage[][]
   unbilled: UnbilledEvents[]
+  /** Events whose value was not a number, by charge index: they add nothing to it. */
+  invalid: Map<number, number>
   /** Events of the customer in the period. */
   events: number
 }
@@ -22,7 +32,6 @@ interface Tally {
   charge: number
   values: string[]
   events: number
-  invalid: number
   sum: Decimal
   max: Decimal | null
   latest: { ms: number; version: bigint; value: Decimal } | null
@@ -52,6 +61,8 @@ class Fold {
   /** weighted_sum charges: increments before the period, by key. */
   private readonly carried = new Map<string, Decimal>()
   private readonly unbilled = new Map<string, UnbilledEvents>()
+  /** Events whose value was not a number, by charge: they add nothing to it. */
+  private readonly invalid = new Map<number, number>()
   private events = 0
 
   constructor(
@@ -75,46 +86,40 @@ class Fold {
   /** A group of events: to every matching charge; if none counts them, they are unbilled. */
   private addGroup(row: UsageRow): void {
     this.events += row.n
+    const facts = this.factsOf(row)
+    const matched = this.plan.charges.flatMap((charge, index) =>
+      matches(charge, facts) ? [{ charge, index }] : [],
+    )
     let counted = false
-    let matched = false
-    let notNumber = false
-    for (const [index, charge] of this.plan.charges.entries()) {
-      if (!this.matches(charge, row)) continue
-      matched = true
-      const t = this.tally(row.piece, index, this.groupValues(charge, row))
+    for (const { charge, index } of matched) {
       const { aggregation, property } = charge.metric
-      if (aggregation === 'count') {
-        t.events += row.n
-        counted = true
-        continue
+      if (property !== undefined && aggregation !== 'unique_count' && facts.value(property) === 1) {
+        this.invalid.set(index, (this.invalid.get(index) ?? 0) + row.n)
       }
-      const v = this.value.get(property!)!
-      const flag = row.flags[v]
-      if (aggregation === 'unique_count') {
-        if (flag !== 0) {
-          t.events += row.n
-          counted = true
-        }
-        continue
-      }
-      if (flag === 1) {
-        t.invalid += row.n
-        notNumber = true
-      }
-      if (flag !== 2) continue
+      if (!counts(charge, facts)) continue
       counted = true
+      const t = this.tally(row.piece, index, groupValues(charge, facts))
       t.events += row.n
-      this.addValues(t, aggregation, this.layouts[v]!, row.vals)
+      if (property !== undefined && aggregation !== 'unique_count') {
+        this.addValues(t, aggregation, this.layouts[this.value.get(property)!]!, row.vals)
+      }
     }
     if (!counted) {
-      const reason: UnbilledReason = !matched
-        ? this.plan.charges.some((c) => c.metric.code === row.code)
-          ? 'filters'
-          : 'no_charge'
-        : notNumber
-          ? 'not_a_number'
-          : 'missing_property'
+      const reason = unbilledReason(
+        this.plan,
+        facts,
+        matched.map((m) => m.charge),
+      )
       this.addUnbilled(row.code, reason, row.n)
+    }
+  }
+
+  /** A row's code, dimension values and value states, as the matching rules read them. */
+  private factsOf(row: UsageRow): EventFacts {
+    return {
+      code: row.code,
+      dimension: (p) => row.keys[this.dimension.get(p)!],
+      value: (p) => (row.flags[this.value.get(p)!] ?? 0) as ValueState,
     }
   }
 
@@ -153,12 +158,13 @@ class Fold {
   }
 
   private addCarried(row: UsageRow): void {
+    const facts = this.factsOf(row)
     for (const [index, charge] of this.plan.charges.entries()) {
-      if (charge.metric.aggregation !== 'weighted_sum' || !this.matches(charge, row)) continue
-      const v = this.value.get(charge.metric.property!)!
-      const increment = row.vals[v]
-      if (row.flags[v] !== 2 || increment === null || increment === undefined) continue
-      const key = keyOf(index, this.groupValues(charge, row))
+      if (charge.metric.aggregation !== 'weighted_sum' || !matches(charge, facts) || !counts(charge, facts))
+        continue
+      const increment = row.vals[this.value.get(charge.metric.property!)!]
+      if (increment === null || increment === undefined) continue
+      const key = keyOf(index, groupValues(charge, facts))
       this.carried.set(key, (this.carried.get(key) ?? new Decimal(0)).plus(increment))
     }
   }
@@ -166,28 +172,15 @@ class Fold {
   private addEvent(row: UsageRow): void {
     const [value, ms, version] = row.vals
     if (value === null || value === undefined) return
+    const facts = this.factsOf(row)
     for (const [index, charge] of this.plan.charges.entries()) {
-      if (charge.model !== 'percentage' || !this.matches(charge, row)) continue
-      this.tally(row.piece, index, this.groupValues(charge, row)).eventValues.push({
+      if (charge.model !== 'percentage' || !matches(charge, facts)) continue
+      this.tally(row.piece, index, groupValues(charge, facts)).eventValues.push({
         ms: Number(ms),
         version: BigInt(version ?? 0),
         value: new Decimal(value),
       })
     }
-  }
-
-  private matches(charge: Charge, row: UsageRow): boolean {
-    if (charge.metric.code !== row.code) return false
-    for (const [property, values] of Object.entries(charge.filters)) {
-      const v = row.keys[this.dimension.get(property)!]
-      if (v === null || v === undefined || !values.includes(v)) return false
-    }
-    return true
-  }
-
-  /** The charge's group_by values of a row ('' where its events have none). */
-  private groupValues(charge: Charge, row: UsageRow): string[] {
-    return charge.groupBy.map((g) => row.keys[this.dimension.get(g)!] ?? '')
   }
 
   private tally(piece: number, charge: number, values: string[]): Tally {
@@ -199,7 +192,6 @@ class Fold {
         charge,
         values,
         events: 0,
-        invalid: 0,
         sum: new Decimal(0),
         max: null,
         latest: null,
@@ -239,9 +231,9 @@ class Fold {
       return usage
     })
     const unbilled = [...this.unbilled.values()].sort(
-      (a, b) => b.events - a.events || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+      (a, b) => b.events - a.events || compare(a.code, b.code) || compare(a.reason, b.reason),
     )
-    return { intervals: folded, unbilled, events: this.events }
+    return { intervals: folded, unbilled, invalid: this.invalid, events: this.events }
   }
 
   private usageOf(charge: Charge, t: Tally, interval: BillingInterval, carried: Decimal): ChargeUsage {
@@ -251,7 +243,6 @@ class Fold {
       group,
       units: unitsOf(charge, t, interval, carried),
       events: t.events,
-      invalid: t.invalid,
     }
     // A percentage charge on a count metric: each event is one unit.
     if (
@@ -291,6 +282,10 @@ function unitsOf(charge: Charge, t: Tally, interval: BillingInterval, carried: D
       return carried.times(part).plus(t.weighted).div(whole)
     }
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 function isLater(ms: number, version: bigint, than: { ms: number; version: bigint } | null): boolean {

@@ -36,7 +36,6 @@ const used = (
   group,
   units: d(units),
   events,
-  invalid: 0,
 })
 
 /** An invoice for the whole of January: one interval of a monthly plan. */

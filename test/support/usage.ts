@@ -42,15 +42,15 @@ export async function foldFor(
   return foldUsage(plan, shape, rows, intervals)
 }
 
-/** What the charges measured over a period of one interval (e.g. a month on a monthly plan). */
+/** What the charges measured over a period of one interval (e.g. a month on a monthly plan), with the events each found no number in. */
 export async function measure(
   store: Store,
   charges: Charge[],
   period: Period,
   customer: string,
-): Promise<ChargeUsage[]> {
+): Promise<(ChargeUsage & { invalid: number })[]> {
   const folded = await foldFor(store, planOf(charges), period, customer)
-  return folded.intervals.flat()
+  return folded.intervals.flat().map((u) => ({ ...u, invalid: folded.invalid.get(u.charge) ?? 0 }))
 }
 
 /** invoiceAll, with its invoices gathered into a list. */
