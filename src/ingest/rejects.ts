@@ -18,12 +18,19 @@ export interface EventRejectionRecord extends LineRejection {
 
 export class RejectsFileError extends Error {}
 
+/** Names of this process's own output: written to through the process's stream, never opened. */
+const STANDARD_STREAMS: Record<string, () => NodeJS.WritableStream> = {
+  '/dev/stderr': () => process.stderr,
+  '/dev/stdout': () => process.stdout,
+}
+
 export class RejectsFile {
-  private stream: WriteStream | undefined
+  private stream: NodeJS.WritableStream | undefined
   private failure: Error | undefined
 
   /** Checks, before anything is stored, that the file can be written; the folder is made if missing. */
   constructor(readonly path: string) {
+    if (Object.hasOwn(STANDARD_STREAMS, path)) return
     const kind = fileKind(path)
     // A file left by an earlier run would describe lines of another input. Anything else (a device
     // such as /dev/stderr, a pipe) is written to as it is, never removed.
@@ -41,8 +48,9 @@ export class RejectsFile {
   async write(record: EventRejectionRecord): Promise<void> {
     if (this.failure) throw this.failure
     if (!this.stream) {
-      this.stream = createWriteStream(this.path, { flags: 'a' })
-      this.stream.on('error', (e) => {
+      // /dev/stderr may be a socket that cannot be opened again (ENXIO): its stream is at hand.
+      this.stream = STANDARD_STREAMS[this.path]?.() ?? createWriteStream(this.path, { flags: 'a' })
+      this.stream.on('error', (e: Error) => {
         this.failure = new Error(`cannot write the rejects file ${this.path}: ${e.message}`)
       })
     }
@@ -65,7 +73,7 @@ export class RejectsFile {
 
   async close(): Promise<void> {
     const stream = this.stream
-    if (!stream) return
+    if (!stream || Object.hasOwn(STANDARD_STREAMS, this.path)) return
     await new Promise<void>((resolve) => stream.end(() => resolve()))
     if (this.failure) throw this.failure
   }

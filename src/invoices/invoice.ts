@@ -137,7 +137,7 @@ class Billing {
       starts: this.intervals.map((i) => i.from.getTime()),
       ends: this.intervals.map((i) => i.to.getTime()),
     })
-    for await (const row of usage) {
+    for (const row of await usage) {
       const list = rows.get(row.customer)
       if (list) list.push(row)
       else rows.set(row.customer, [row])

@@ -127,36 +127,39 @@ export class Store {
     return Number(row?.n ?? 0)
   }
 
-  /** The rows of a query, read to the end within each attempt (a late error in the body is retried too). */
-  async rows<T>(query: string, statement: Statement = {}): Promise<T[]> {
-    return this.retried(async (query_id) => {
-      const rs = await this.client.query({
-        query,
-        query_id,
-        format: 'JSONEachRow',
-        query_params: statement.params,
-        clickhouse_settings: statement.settings,
-      })
-      return (await rs.json()) as T[]
-    })
-  }
-
   /**
-   * The rows of a query as they arrive, for results too large to hold. Only the request is retried:
-   * once rows have been handed out, a failure ends the iteration with an error.
+   * The rows of a query, read to the end within each attempt (a late error in the body is retried too).
+   * Its settings only make it faster: a read-only user, who may change none, gets the query without them.
    */
-  async *stream<T>(query: string, statement: Statement = {}): AsyncGenerator<T> {
-    const rs = await this.retried((query_id) =>
-      this.client.query({
-        query,
-        query_id,
-        format: 'JSONEachRow',
-        query_params: statement.params,
-        clickhouse_settings: statement.settings,
+  async rows<T>(query: string, statement: Statement = {}): Promise<T[]> {
+    return this.readOnlyFriendly(statement, (settings) =>
+      this.retried(async (query_id) => {
+        const rs = await this.client.query({
+          query,
+          query_id,
+          format: 'JSONEachRow',
+          query_params: statement.params,
+          clickhouse_settings: settings,
+        })
+        return parseRows<T>(await rs.text())
       }),
     )
-    for await (const rows of rs.stream<T>()) {
-      for (const row of rows) yield row.json()
+  }
+
+  /** Whether the server lets this user change settings (a readonly = 1 user may not). */
+  private settingsAllowed = true
+
+  private async readOnlyFriendly<T>(
+    statement: Statement,
+    run: (settings: ClickHouseSettings | undefined) => Promise<T>,
+  ): Promise<T> {
+    const settings = this.settingsAllowed ? statement.settings : undefined
+    try {
+      return await run(settings)
+    } catch (e) {
+      if (!settings || !refusedSettings(e)) throw e
+      this.settingsAllowed = false
+      return run(undefined)
     }
   }
 
@@ -239,6 +242,26 @@ function serverClient(options: StoreOptions): ClickHouseClient {
     log: { level: ClickHouseLogLevel.OFF },
     // No settings here: every one is sent with each request, and a read-only user may not change any.
   })
+}
+
+/**
+ * JSONEachRow rows. A server that failed after its 200 status ends the body with its exception: that
+ * is the statement's error (retried like any other), not rows that do not parse.
+ */
+function parseRows<T>(body: string): T[] {
+  const late = /(?:^|\n)(Code: \d+\. DB::Exception: [^\n]*)\s*$/.exec(body)
+  if (late) throw parseError(late[1]!)
+  const rows: T[] = []
+  for (const line of body.split('\n')) if (line !== '') rows.push(JSON.parse(line) as T)
+  return rows
+}
+
+/** ClickHouse's answer to a read-only user who sent a setting: code 164, "Cannot modify ...". */
+function refusedSettings(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/Cannot modify '[^']+' setting in readonly mode/.test(e.message)) return true
+  }
+  return false
 }
 
 function writtenRows(summary: { written_rows?: string } | undefined): number {

@@ -39,21 +39,24 @@ export interface UsagePage {
   ends: number[]
 }
 
-export async function* readUsage(store: Store, shape: UsageShape, page: UsagePage): AsyncGenerator<UsageRow> {
-  if (page.customers.length === 0) return
+/**
+ * The page's rows. A page is bounded (a few thousand customers), so its answer is read whole within
+ * each attempt: a server failing half-way is asked again, as for any statement.
+ */
+export async function readUsage(store: Store, shape: UsageShape, page: UsagePage): Promise<UsageRow[]> {
+  if (page.customers.length === 0) return []
   const { sql, params } = usageQuery(store.db, shape, page)
-  for await (const row of store.stream<RawRow>(sql, { params, settings: READ_SETTINGS })) {
-    yield {
-      customer: row.customer,
-      kind: Number(row.kind) as UsageKind,
-      piece: Number(row.piece),
-      code: row.code,
-      keys: row.keys,
-      flags: row.flags.map(Number),
-      n: Number(row.n),
-      vals: row.vals,
-    }
-  }
+  const rows = await store.rows<RawRow>(sql, { params, settings: READ_SETTINGS })
+  return rows.map((row) => ({
+    customer: row.customer,
+    kind: Number(row.kind) as UsageKind,
+    piece: Number(row.piece),
+    code: row.code,
+    keys: row.keys,
+    flags: row.flags.map(Number),
+    n: Number(row.n),
+    vals: row.vals,
+  }))
 }
 
 interface RawRow extends Omit<UsageRow, 'kind' | 'piece' | 'flags' | 'n'> {

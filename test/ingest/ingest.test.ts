@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { activeParts, MAX_PAUSED_PARTS, MergePause } from '../../src/store/merges.js'
@@ -417,5 +420,46 @@ describe('a copy that moves the event to another month or code', () => {
       { c: 'acme', tx: 's1', month: 202611 },
       { c: 'globex', tx: 's1', month: 202610 },
     ])
+  })
+})
+
+describe('a failing worker task (a staging file that cannot be written: a full disk)', () => {
+  it('fails the run cleanly: the failure recorded, what was stored said, no unhandled rejection', async () => {
+    const e = engine()
+    const staging = mkdtempSync(path.join(os.tmpdir(), 'billing-full-'))
+    // The third chunk's staging file is /dev/full: writing it fails with ENOSPC, as a full disk would.
+    symlinkSync('/dev/full', path.join(staging, 'chunk-3.rowbinary'))
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const many = Array.from({ length: 2000 }, (_, i) => event({ tx: `f${i}` }))
+      const f = e.file('full.ndjson', lines(...many))
+      const failed = await e
+        .ingest([f], { workers: 1, chunkBytes: 8192, batchBytes: 8192, stagingDir: staging })
+        .catch((err: Error) => err)
+      expect(failed).toBeInstanceOf(Error)
+      expect((failed as Error).message).toMatch(/^ingest failed: .*ENOSPC/)
+      expect((failed as Error).message).toMatch(/\d+ events were confirmed stored before the failure/)
+      const [run] = await e.rows<{ status: string }>(`SELECT status FROM ${e.db}.ingest_runs FINAL`)
+      expect(run).toEqual({ status: 'failed' })
+      await new Promise((r) => setTimeout(r, 100))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+      rmSync(staging, { recursive: true, force: true })
+    }
+  })
+
+  it('Ctrl-C before the first file is read is an interrupted run, not a finished one', async () => {
+    const e = engine()
+    const stop = new AbortController()
+    stop.abort()
+    const summary = await e.ingest([e.file('never.ndjson', lines(event({ tx: 'n1' })))], {
+      signal: stop.signal,
+    })
+    expect(summary).toMatchObject({ interrupted: true, lines: 0, accepted: 0 })
+    const [run] = await e.rows<{ status: string }>(`SELECT status FROM ${e.db}.ingest_runs FINAL`)
+    expect(run).toEqual({ status: 'interrupted' })
   })
 })

@@ -205,6 +205,32 @@ describe('transient failures are retried until every event is stored once', () =
     expectSameAsClean(o, 'exact')
   })
 
+  it('re-reads a query whose 200 answer ends in an error, and reads carry no progress headers setting', async () => {
+    const db = uniqueDatabase('lateread')
+    await run({}, db)
+    let failed = 0
+    const late =
+      '{"customer":"acme"}\nCode: 209. DB::Exception: Timeout exceeded while reading from socket. (SOCKET_TIMEOUT)\n'
+    const isUsage = (r: { query: string }) =>
+      r.query.includes(`\`${db}\`.events FINAL`) && r.query.includes('kind')
+    const store = await openStore({ mode: 'read', url: server.url, database: db, retry: FAST })
+    try {
+      const invoices = await withFault(
+        (r) => (isUsage(r) && failed++ === 0 ? { status: 200, body: late } : 'ok'),
+        () => allInvoices(store, catalog, { period }),
+      )
+      expect(failed).toBe(2) // the first answer failed late, and was asked again
+      expect(invoices.invoices.map((r) => invoiceJson(r.invoice))).toEqual(clean.invoices)
+      const reads = server.requests.filter(
+        (r) => r.query.includes(`\`${db}\``) && /^\s*(SELECT|WITH)/.test(r.query),
+      )
+      expect(reads.length).toBeGreaterThan(0)
+      expect(reads.every((r) => !('send_progress_in_http_headers' in r.settings))).toBe(true)
+    } finally {
+      await store.close()
+    }
+  })
+
   it('re-sends an INSERT whose connection was dropped before the server applied it', async () => {
     const db = uniqueDatabase('reset')
     let inserts = 0

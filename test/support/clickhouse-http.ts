@@ -60,6 +60,11 @@ export interface ClickHouseHttpOptions {
   /** The engine's data folder (one per process). */
   dataDir: string
   faults?: FaultHook
+  /**
+   * As for a user with readonly = 1: only reading statements, and no setting may be changed
+   * (ClickHouse answers code 164, READONLY).
+   */
+  readonly?: boolean
 }
 
 export interface ClickHouseHttp {
@@ -90,6 +95,17 @@ interface Result {
   summary: Summary
 }
 
+const READING = /^\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS|EXPLAIN)\b/i
+
+/** A read-only user's limits (readonly = 1): no write, and no setting changed. */
+function refuseWrites(q: Request): void {
+  const changed = Object.keys(q.settings).filter((k) => k !== 'readonly')
+  if (changed.length > 0) {
+    throw clickhouseError(164, 'READONLY', `Cannot modify '${changed[0]}' setting in readonly mode`)
+  }
+  if (!READING.test(q.sql)) throw clickhouseError(164, 'READONLY', 'Cannot execute query in readonly mode')
+}
+
 export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promise<ClickHouseHttp> {
   const session = new Session(options.dataDir)
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'clickhouse-http-'))
@@ -111,6 +127,7 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
   }
 
   async function execute(q: Request): Promise<Result> {
+    if (options.readonly) refuseWrites(q)
     if (hasSeveralStatements(q.sql)) {
       throw clickhouseError(62, 'SYNTAX_ERROR', 'Syntax error (Multi-statements are not allowed)')
     }

@@ -38,7 +38,7 @@ export async function foldFor(
     starts: intervals.map((i) => i.from.getTime()),
     ends: intervals.map((i) => i.to.getTime()),
   }
-  for await (const row of readUsage(store, shape, page)) rows.push(row)
+  rows.push(...(await readUsage(store, shape, page)))
   return foldUsage(plan, shape, rows, intervals)
 }
 
