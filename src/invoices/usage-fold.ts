@@ -15,7 +15,7 @@ import {
   type ValueState,
 } from './charge-match.js'
 import type { ChargeUsage, UnbilledEvents, UnbilledReason } from './types.js'
-import { uniqueKey, uniqueMeasure, valueLayouts, type UsageShape, type ValueLayout } from './usage-shape.js'
+import { valueLayouts, type UsageShape, type ValueLayout } from './usage-shape.js'
 
 export interface FoldedUsage {
   /** Per interval, in order: what each charge measured, per group. */
@@ -37,7 +37,8 @@ interface Tally {
   latest: { ms: number; version: bigint; value: Decimal } | null
   /** weighted_sum: increments (sum) and their time-weighted integral to the interval's end. */
   weighted: Decimal
-  unique: number
+  /** unique_count: the distinct values seen. */
+  unique: Set<string>
   eventValues: { ms: number; version: bigint; value: Decimal }[]
 }
 
@@ -77,10 +78,9 @@ class Fold {
   }
 
   add(row: UsageRow): void {
-    if (row.kind === 1) this.addGroup(row)
-    else if (row.kind === 2) this.addUnique(row)
-    else if (row.kind === 3) this.addCarried(row)
-    else this.addEvent(row)
+    if (row.kind === 4) this.addEvent(row)
+    else if (row.piece === 0) this.addCarried(row)
+    else this.addGroup(row)
   }
 
   /** A group of events: to every matching charge; if none counts them, they are unbilled. */
@@ -100,9 +100,10 @@ class Fold {
       counted = true
       const t = this.tally(row.piece, index, groupValues(charge, facts))
       t.events += row.n
-      if (property !== undefined && aggregation !== 'unique_count') {
-        this.addValues(t, aggregation, this.layouts[this.value.get(property)!]!, row.vals)
-      }
+      if (property === undefined) continue
+      const v = this.value.get(property)!
+      if (aggregation === 'unique_count') for (const value of row.distinct[v] ?? []) t.unique.add(value)
+      else this.addValues(t, aggregation, this.layouts[v]!, row.vals)
     }
     if (!counted) {
       const reason = unbilledReason(
@@ -145,18 +146,6 @@ class Fold {
     }
   }
 
-  private addUnique(row: UsageRow): void {
-    const measure = this.shape.unique[row.flags[0]!]
-    if (!measure) return
-    const key = uniqueKey(measure)
-    for (const [index, charge] of this.plan.charges.entries()) {
-      if (charge.metric.aggregation !== 'unique_count') continue
-      if (uniqueKey(uniqueMeasure(charge, charge.metric.property!)) !== key) continue
-      const values = row.keys.map((k) => k ?? '')
-      this.tally(row.piece, index, values).unique += Number(row.vals[0] ?? 0)
-    }
-  }
-
   private addCarried(row: UsageRow): void {
     const facts = this.factsOf(row)
     for (const [index, charge] of this.plan.charges.entries()) {
@@ -196,7 +185,7 @@ class Fold {
         max: null,
         latest: null,
         weighted: new Decimal(0),
-        unique: 0,
+        unique: new Set(),
         eventValues: [],
       }
       tallies.set(key, t)
@@ -268,7 +257,7 @@ function unitsOf(charge: Charge, t: Tally, interval: BillingInterval, carried: D
     case 'sum':
       return t.sum
     case 'unique_count':
-      return new Decimal(t.unique)
+      return new Decimal(t.unique.size)
     case 'max':
       return t.max ?? new Decimal(0)
     case 'latest':

@@ -16,14 +16,8 @@ export interface ValueProperty {
   latest: boolean
   /** Time-weighted within the interval (weighted_sum). */
   weighted: boolean
-}
-
-/** A unique_count charge: the store counts its distinct values itself (distinct counts do not add up). */
-export interface UniqueMeasure {
-  code: string
-  property: string
-  filters: { property: string; values: string[] }[]
-  groupBy: string[]
+  /** Its distinct values (unique_count: distinct counts do not add up, the values do). */
+  unique: boolean
 }
 
 /** A percentage charge whose rules look at single events: their values, in time order. */
@@ -35,10 +29,8 @@ export interface EventValues {
 }
 
 export interface UsageShape {
-  codes: string[]
   dimensions: string[]
   values: ValueProperty[]
-  unique: UniqueMeasure[]
   /** Codes of weighted_sum metrics: their increments before the period carry in. */
   carriedCodes: string[]
   eventValues: EventValues[]
@@ -59,7 +51,6 @@ export function usageShape(plans: readonly Plan[]): UsageShape {
   const charges = plans.flatMap((p) => p.charges)
   const dimensions = new Set<string>()
   const values = new Map<string, ValueProperty>()
-  const unique: UniqueMeasure[] = []
   const eventValues = new Map<string, EventValues>()
   for (const charge of charges) {
     for (const property of Object.keys(charge.filters)) dimensions.add(property)
@@ -73,21 +64,20 @@ export function usageShape(plans: readonly Plan[]): UsageShape {
       max: false,
       latest: false,
       weighted: false,
+      unique: false,
     }
     if (!value.codes.includes(code)) value.codes.push(code)
     if (aggregation === 'sum') value.sum = true
     if (aggregation === 'max') value.max = true
     if (aggregation === 'latest') value.latest = true
     if (aggregation === 'weighted_sum') value.weighted = value.sum = true
+    if (aggregation === 'unique_count') value.unique = true
     values.set(property, value)
-    if (aggregation === 'unique_count') unique.push(uniqueMeasure(charge, property))
     if (charge.model === 'percentage') addEventValues(eventValues, charge, property)
   }
   return {
-    codes: [...new Set(charges.map((c) => c.metric.code))].sort(),
     dimensions: [...dimensions].sort(),
     values: [...values.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-    unique: dedupe(unique),
     carriedCodes: [
       ...new Set(charges.filter((c) => c.metric.aggregation === 'weighted_sum').map((c) => c.metric.code)),
     ].sort(),
@@ -109,28 +99,6 @@ export function valueLayouts(shape: UsageShape): ValueLayout[] {
     if (v.weighted) layout.weighted = at++
     return layout
   })
-}
-
-export function uniqueMeasure(charge: Charge, property: string): UniqueMeasure {
-  return {
-    code: charge.metric.code,
-    property,
-    filters: Object.entries(charge.filters)
-      .map(([p, values]) => ({ property: p, values: [...values].sort() }))
-      .sort((a, b) => (a.property < b.property ? -1 : 1)),
-    groupBy: charge.groupBy,
-  }
-}
-
-/** The key a unique measure is known by: charges that measure the same thing share one. */
-export function uniqueKey(u: UniqueMeasure): string {
-  return JSON.stringify([u.code, u.property, u.filters, u.groupBy])
-}
-
-function dedupe(measures: UniqueMeasure[]): UniqueMeasure[] {
-  const seen = new Map<string, UniqueMeasure>()
-  for (const m of measures) seen.set(uniqueKey(m), seen.get(uniqueKey(m)) ?? m)
-  return [...seen.values()]
 }
 
 function addEventValues(into: Map<string, EventValues>, charge: Charge, property: string): void {

@@ -1,0 +1,372 @@
+// npm run bench:invoice [-- --events 100M --months 10 --customers 10000 --runs 5 --store DIR --keep]
+//
+// Invoices in real time over a large store: builds (or reuses, with --store and --keep) a store of
+// generated events over several months through the ingest pipeline (Zipf-spread customers, the codes
+// and properties the example plans bill, a customers.yaml of as many entries), then measures, with
+// 1, half and all of the months stored: `invoice --customer` as whole processes for the largest, a
+// median and a small customer, their usage query beside the engine's own FINAL aggregation of the
+// same rows, `invoice --all` for the last month beside the engine's aggregation of that month, bytes
+// per event on disk, peak memory, and ingesting 1M events into the full store against an empty one.
+import Table from 'cli-table3'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { intervalsOf } from '../src/invoices/intervals.js'
+import { usageShape } from '../src/invoices/usage-shape.js'
+import { customerId } from '../src/loadtest/generate.js'
+import { parseRate } from '../src/loadtest/schedule.js'
+import { EVENT_CODES } from '../src/loadtest/traffic.js'
+import { loadCatalog } from '../src/plans/load.js'
+import { openStore, type Store } from '../src/store/store.js'
+import { readUsage, toDateTime64 } from '../src/store/usage.js'
+import { bulkLoad } from './bulk-load.js'
+import { writeEventFile } from './event-files.js'
+import { generatedCustomer } from './plans-folder.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100M' },
+    months: { type: 'string', default: '10' },
+    customers: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '5' },
+    store: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+const EVENTS = parseRate(args.events, '--events')
+const MONTHS = Number(args.months)
+const CUSTOMERS = Number(args.customers)
+const RUNS = Number(args.runs)
+const dir = args.store ?? path.join(os.tmpdir(), `billing-bench-invoice-${process.pid}`)
+const data = path.join(dir, 'data')
+const plans = path.join(dir, 'plans')
+const traffic = { customers: CUSTOMERS, zipf: 1, codes: EVENT_CODES, seed: 11 }
+/** Months of 2026 ending in October: the last one is invoiced. */
+const monthStart = (k: number) => Date.UTC(2026, 10 - MONTHS + k, 1)
+const LAST = { from: new Date(monthStart(MONTHS - 1)), to: new Date(monthStart(MONTHS)) }
+const PERIOD = LAST.from.toISOString().slice(0, 7)
+const log = (line: string) => process.stderr.write(`${line}\n`)
+const n = (x: number) => Math.round(x).toLocaleString('en-US')
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** The customers measured alone: the largest, one in the middle (by rank: ~median events), the smallest. */
+const PICKED = [
+  ['largest', customerId(0, CUSTOMERS)],
+  ['median', customerId(Math.floor(CUSTOMERS / 2), CUSTOMERS)],
+  ['small', customerId(CUSTOMERS - 1, CUSTOMERS)],
+] as const
+
+// ---- The store --------------------------------------------------------------------------------------
+
+function writePlans(): void {
+  mkdirSync(plans, { recursive: true })
+  for (const name of ['metrics.yaml', 'pro.yaml', 'enterprise.yaml', 'starter.yaml']) {
+    writeFileSync(path.join(plans, name), readFileSync(path.join(root, 'plans', name)))
+  }
+  const lines = [
+    '# Generated for bench:invoice: every customer of the generated traffic, on the example plans.',
+  ]
+  for (let rank = 0; rank < CUSTOMERS; rank++) {
+    const c = generatedCustomer(rank, CUSTOMERS)
+    lines.push(
+      `${customerId(rank, CUSTOMERS)}: { plan: ${c.plan}, name: ${JSON.stringify(c.name)}, tax_rate: "${c.taxRate}" }`,
+    )
+  }
+  writeFileSync(path.join(plans, 'customers.yaml'), `${lines.join('\n')}\n`)
+}
+
+/** Months loaded so far, remembered next to the store so that --store can reuse it. */
+const factsFile = path.join(dir, 'loaded.json')
+const loaded = (): number[] =>
+  existsSync(factsFile) ? (JSON.parse(readFileSync(factsFile, 'utf8')) as number[]) : []
+
+async function loadMonths(months: number[]): Promise<{ seconds: number; events: number }> {
+  const todo = months.filter((k) => !loaded().includes(k))
+  if (todo.length === 0) return { seconds: 0, events: 0 }
+  const store = await openStore({ dataDir: data, database: 'billing', mode: 'write' })
+  const started = performance.now()
+  let events = 0
+  try {
+    for (const k of todo) {
+      log(`loading month ${k + 1} of ${MONTHS} (${n(EVENTS / MONTHS)} events)…`)
+      const spec = { traffic: { ...traffic, seed: traffic.seed + k }, events: Math.round(EVENTS / MONTHS) }
+      events += await bulkLoad(store, { ...spec, fromMs: monthStart(k), toMs: monthStart(k + 1) })
+      writeFileSync(factsFile, JSON.stringify([...loaded(), k]))
+    }
+    log('merging the new months (OPTIMIZE … FINAL, as background merges would in time)…')
+    for (const k of todo) {
+      const id = new Date(monthStart(k)).toISOString().slice(0, 7).replace('-', '')
+      await store.command(`OPTIMIZE TABLE ${store.db}.events PARTITION ID '${id}' FINAL`)
+    }
+  } finally {
+    await store.close()
+  }
+  return { seconds: (performance.now() - started) / 1000, events }
+}
+
+// ---- Measuring ----------------------------------------------------------------------------------------
+
+/** A CLI run as a user's: its own process; wall time and peak memory (MB). */
+function cli(argv: string[]): { seconds: number; rssMb: number; stdout: string } {
+  const rssFile = path.join(dir, `rss-${process.pid}`)
+  const started = performance.now()
+  const r = spawnSync(
+    process.execPath,
+    ['--import', path.join(root, 'dist/bench/rss-probe.js'), path.join(root, 'bin/run.js'), ...argv],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+      env: { ...process.env, BILLING_RSS_FILE: rssFile, CLICKHOUSE_URL: '', BILLING_DATABASE: 'billing' },
+    },
+  )
+  const seconds = (performance.now() - started) / 1000
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`billing ${argv.join(' ')} failed (${r.status}): ${r.stderr}`)
+  const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024
+  rmSync(rssFile, { force: true })
+  return { seconds, rssMb, stdout: r.stdout }
+}
+
+const invoiceArgs = (extra: string[]) => [
+  'invoice',
+  ...extra,
+  '--period',
+  PERIOD,
+  '--data',
+  data,
+  '--plans',
+  plans,
+  '--json',
+]
+
+/** The engine's own aggregation of the same rows: count, and the sum of each code's value, per code. */
+const ENGINE_SQL = (
+  db: string,
+  oneCustomer: boolean,
+) => `SELECT ${oneCustomer ? '' : 'customer, '}code, count() AS n,
+       toString(sum(toDecimal256OrNull(multiIf(code = 'api_calls', properties['tokens'], code = 'connections', properties['conns'],
+           code = 'storage', properties['gb'], code = 'payment', properties['amount'], ''), 20))) AS s
+FROM ${db}.events FINAL
+WHERE ${oneCustomer ? 'customer = {customer:String} AND ' : ''}timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
+GROUP BY ${oneCustomer ? '' : 'customer, '}code`
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const t = performance.now()
+  await work()
+  return performance.now() - t
+}
+
+interface QueryTimes {
+  ours: number[]
+  engine: number[]
+}
+
+/** Our usage query for one page of customers, and the engine's aggregation, alternately, in one process. */
+async function queryTimes(store: Store, customers: string[] | null): Promise<QueryTimes> {
+  const catalog = await loadCatalog(plans)
+  const shape = usageShape([...catalog.plans.values()])
+  const intervals = intervalsOf(LAST, 'monthly')
+  const page = (ids: string[]) => ({
+    customers: ids,
+    starts: intervals.map((i) => i.from.getTime()),
+    ends: intervals.map((i) => i.to.getTime()),
+  })
+  const params = { from: toDateTime64(LAST.from), to: toDateTime64(LAST.to) }
+  const settings = { do_not_merge_across_partitions_select_final: 1 } as const
+  const times: QueryTimes = { ours: [], engine: [] }
+  for (let i = 0; i < RUNS; i++) {
+    if (customers) {
+      times.ours.push(await timed(() => readUsage(store, shape, page(customers))))
+      times.engine.push(
+        await timed(() =>
+          store.rows(ENGINE_SQL(store.db, true), { params: { ...params, customer: customers[0] }, settings }),
+        ),
+      )
+    } else {
+      times.engine.push(await timed(() => store.rows(ENGINE_SQL(store.db, false), { params, settings })))
+    }
+  }
+  return times
+}
+
+interface PhaseResult {
+  months: number
+  customers: {
+    name: string
+    id: string
+    events: number
+    wall: number[]
+    rssMb: number
+    ours: number[]
+    engine: number[]
+  }[]
+  all: { wall: number[]; rssMb: number; invoices: number; engine: number[] }
+}
+
+async function measurePhase(months: number): Promise<PhaseResult> {
+  const store = await openStore({ dataDir: data, database: 'billing', mode: 'read' })
+  const customers: PhaseResult['customers'] = []
+  let allEngine: number[]
+  try {
+    for (const [name, id] of PICKED) {
+      const [row] = await store.rows<{ n: string }>(
+        `SELECT toString(count()) AS n FROM ${store.db}.events FINAL WHERE customer = {c:String} AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}`,
+        { params: { c: id, from: toDateTime64(LAST.from), to: toDateTime64(LAST.to) } },
+      )
+      const q = await queryTimes(store, [id])
+      customers.push({ name, id, events: Number(row?.n ?? 0), wall: [], rssMb: 0, ...q })
+    }
+    allEngine = (await queryTimes(store, null)).engine
+  } finally {
+    await store.close()
+  }
+  for (const c of customers) {
+    for (let i = 0; i < RUNS; i++) {
+      const r = cli(invoiceArgs(['--customer', c.id]))
+      c.wall.push(r.seconds)
+      c.rssMb = Math.max(c.rssMb, r.rssMb)
+    }
+  }
+  const all: PhaseResult['all'] = { wall: [], rssMb: 0, invoices: 0, engine: allEngine }
+  for (let i = 0; i < Math.max(2, Math.ceil(RUNS / 2)); i++) {
+    const r = cli(invoiceArgs(['--all']))
+    all.wall.push(r.seconds)
+    all.rssMb = Math.max(all.rssMb, r.rssMb)
+    all.invoices = (JSON.parse(r.stdout) as { invoices: unknown[] }).invoices.length
+  }
+  return { months, customers, all }
+}
+
+async function diskFacts(): Promise<{ rows: number; bytes: number; parts: number }> {
+  const store = await openStore({ dataDir: data, database: 'billing', mode: 'read' })
+  try {
+    const [row] = await store.rows<{ rows: string; bytes: string; parts: string }>(
+      `SELECT toString(sum(rows)) AS rows, toString(sum(bytes_on_disk)) AS bytes, toString(count()) AS parts
+       FROM system.parts WHERE database = 'billing' AND table = 'events' AND active`,
+    )
+    return { rows: Number(row?.rows), bytes: Number(row?.bytes), parts: Number(row?.parts) }
+  } finally {
+    await store.close()
+  }
+}
+
+/** 1M realistic events of the last month: into an empty store, into the full one, and the engine's own file() ingest. */
+async function ingestIntoFull(): Promise<{ empty: number; full: number; engine: number; rssMb: number }> {
+  const file = path.join(dir, 'one-million.ndjson')
+  const clean = path.join(dir, 'one-million.clean.ndjson')
+  await writeEventFile(file, clean, {
+    events: 1_000_000,
+    shape: 'realistic',
+    duplicateRate: 0.001,
+    badRate: 0.0001,
+  })
+  const ingest = (into: string) =>
+    cli(['ingest', file, '--json', '--data', into, '--rejects', `${file}.rejects`])
+  const emptyDir = path.join(dir, 'empty')
+  rmSync(emptyDir, { recursive: true, force: true })
+  const empty = ingest(emptyDir)
+  rmSync(emptyDir, { recursive: true, force: true })
+  const engine = spawnSync(
+    process.execPath,
+    [path.join(root, 'dist/bench/engine-limit.js'), clean, emptyDir],
+    { encoding: 'utf8' },
+  )
+  rmSync(emptyDir, { recursive: true, force: true })
+  const full = ingest(data)
+  for (const f of [file, clean, `${file}.rejects`]) rmSync(f, { force: true })
+  return { empty: empty.seconds, full: full.seconds, engine: Number(engine.stdout.trim()), rssMb: full.rssMb }
+}
+
+// ---- The run ------------------------------------------------------------------------------------------
+
+log(`${os.cpus().length} cores, Node ${process.version}; store in ${dir}`)
+writePlans()
+const half = Math.max(1, Math.floor(MONTHS / 2))
+const phases = [
+  [MONTHS - 1],
+  Array.from({ length: half - 1 }, (_, i) => MONTHS - 1 - half + 1 + i),
+  Array.from({ length: MONTHS - half }, (_, i) => i),
+].filter((p) => p.length > 0)
+const results: PhaseResult[] = []
+let loadSeconds = 0
+let loadEvents = 0
+for (const months of phases) {
+  const l = await loadMonths(months)
+  loadSeconds += l.seconds
+  loadEvents += l.events
+  log(`measuring with ${loaded().length} month(s) stored…`)
+  results.push(await measurePhase(loaded().length))
+}
+const disk = await diskFacts()
+log('ingesting 1M events into an empty store and into the full one…')
+const oneMillion = await ingestIntoFull()
+
+// ---- The table ----------------------------------------------------------------------------------------
+
+const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`
+const cell = (xs: number[], unit: (x: number) => string) =>
+  `${unit(median(xs))} (max ${unit(Math.max(...xs))})`
+const table = new Table({
+  head: ['measure', ...results.map((r) => `${r.months} month(s) stored`)],
+  style: { head: [], border: [], compact: true },
+})
+const full = results.at(-1)!
+for (const [i, [name]] of PICKED.entries()) {
+  const c = (r: PhaseResult) => r.customers[i]!
+  table.push([
+    `invoice --customer, ${name} (${n(c(full).events)} events in ${PERIOD}), whole process`,
+    ...results.map((r) => cell(c(r).wall, (x) => `${x.toFixed(2)} s`)),
+  ])
+  table.push([
+    `  usage query / engine's FINAL aggregation of the same rows`,
+    ...results.map(
+      (r) =>
+        `${ms(median(c(r).ours) / 1000)} / ${ms(median(c(r).engine) / 1000)} = ${(median(c(r).ours) / median(c(r).engine)).toFixed(2)}x`,
+    ),
+  ])
+}
+table.push([
+  `invoice --all ${PERIOD} (${n(full.all.invoices)} invoices), whole process`,
+  ...results.map((r) => cell(r.all.wall, (x) => `${x.toFixed(2)} s`)),
+])
+table.push([
+  `  engine's FINAL aggregation of the month, all customers`,
+  ...results.map(
+    (r) =>
+      `${ms(median(r.all.engine) / 1000)} (invoice --all ${(median(r.all.wall) / (median(r.all.engine) / 1000)).toFixed(2)}x)`,
+  ),
+])
+table.push([
+  `peak RSS: invoice --customer (largest) / --all`,
+  ...results.map((r) => `${n(r.customers[0]!.rssMb)} / ${n(r.all.rssMb)} MB`),
+])
+console.log(table.toString())
+const facts = new Table({ style: { head: [], border: [], compact: true } })
+facts.push(
+  [
+    'events stored',
+    `${n(disk.rows)} in ${disk.parts} parts (${MONTHS} months, ${n(CUSTOMERS)} customers, Zipf s = 1)`,
+  ],
+  ['bytes per event on disk', (disk.bytes / disk.rows).toFixed(1)],
+  [
+    'loading (generate, validate, store, settle, merge)',
+    loadEvents ? `${n(loadEvents)} events in ${loadSeconds.toFixed(0)} s` : 'reused',
+  ],
+  [
+    'ingest 1M realistic events, whole process: empty store / full store',
+    `${oneMillion.empty.toFixed(2)} s / ${oneMillion.full.toFixed(2)} s = ${(oneMillion.full / oneMillion.empty).toFixed(2)}x (peak RSS ${n(oneMillion.rssMb)} MB)`,
+  ],
+  [
+    '  engine file() alone on the same 1M lines / billing into an empty store',
+    `${oneMillion.engine.toFixed(2)} s / ${oneMillion.empty.toFixed(2)} s = ${(oneMillion.engine / oneMillion.empty).toFixed(2)}x`,
+  ],
+)
+console.log(facts.toString())
+console.log(
+  `reproduce: npm run bench:invoice -- --events ${args.events} --months ${MONTHS} --customers ${CUSTOMERS} --runs ${RUNS}${args.store ? ` --store ${args.store} --keep` : ''}`,
+)
+if (!args.keep) rmSync(dir, { recursive: true, force: true })
