@@ -29,6 +29,8 @@ export interface LoadRunSettings {
   progressMs: number
   /** Write every event as an ingest line too (--out): one part file per task, joined afterwards. */
   outParts: boolean
+  /** Told after each INSERT has returned and been counted (the merge hold looks at the parts). */
+  afterInsert?: () => Promise<void>
   onProgress?: (progress: LoadtestProgress) => void
   signal?: AbortSignal
 }
@@ -133,7 +135,10 @@ export class LoadRun {
       clock,
       { maxBytes: Infinity, ...s.batch },
       {
-        onStored: (b) => this.stored(b),
+        onStored: async (b) => {
+          this.stored(b)
+          await s.afterInsert?.()
+        },
         onFileGone: (file) => space.release(file),
         now: () => this.clock(),
       },

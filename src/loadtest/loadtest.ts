@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js'
 import { appendIngestFiles, timeInvoices } from './after-run.js'
 import type { TrafficShape } from './generate.js'
 import { LoadRun, type LoadtestProgress } from './load-run.js'
+import { MergeHold } from './merge-hold.js'
 import {
   assertLoadtestDatabase,
   counterDelta,
@@ -67,6 +68,7 @@ export async function runLoadtest(store: Store, options: LoadtestOptions): Promi
   const space = new StagingSpace(options.stagingDir)
   const workers = Math.max(1, options.workers ?? defaultWorkers())
   const counters = await readEngineCounters(store)
+  const merges = await MergeHold.begin(store)
   const run = new LoadRun(store, clock, space, {
     schedule,
     traffic,
@@ -83,6 +85,7 @@ export async function runLoadtest(store: Store, options: LoadtestOptions): Promi
     tickMs: options.tickMs ?? LOADTEST_DEFAULTS.tickMs,
     progressMs: options.progressMs ?? LOADTEST_DEFAULTS.progressMs,
     outParts: options.outFile !== undefined,
+    afterInsert: () => merges.inserted(),
     onProgress: options.onProgress,
     signal: options.signal,
   })
@@ -92,6 +95,7 @@ export async function runLoadtest(store: Store, options: LoadtestOptions): Promi
     options.onProgress?.(run.progress())
     if (options.outFile) await appendIngestFiles(f.outParts, options.outFile)
   } catch (e) {
+    await merges.end().catch(() => {})
     await recordRun(store, {
       ...record,
       lines: f.generated,
@@ -108,6 +112,7 @@ export async function runLoadtest(store: Store, options: LoadtestOptions): Promi
   const countStarted = performance.now()
   const counted = await countLoadtestEvents(store, f.stamps)
   const countMs = performance.now() - countStarted
+  await merges.end()
   const firstDue = schedule.timeOf(0)
   const invoice = options.catalog
     ? await timeInvoices(store, options.catalog, traffic, {
@@ -134,6 +139,7 @@ export async function runLoadtest(store: Store, options: LoadtestOptions): Promi
       invoice,
       engine,
       activeParts: parts,
+      mergesHeld: merges.heldThroughout,
       workers,
     },
     options.thresholds,

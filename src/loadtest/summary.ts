@@ -19,6 +19,8 @@ export interface RunFacts extends LoadRunFacts {
   invoice: InvoiceTiming | null
   engine: EngineCounters
   activeParts: number
+  /** Whether the table's merges were held from the first INSERT to the count (see merge-hold.ts). */
+  mergesHeld: boolean
   workers: number
 }
 
@@ -40,10 +42,15 @@ export interface LoadtestSummary {
   /** Counted back from the store after the run: the run's distinct events, and its rows. */
   confirmed: number
   rows: number
-  /** Generated events that are not in the store. */
+  /** Generated events that are not in the store, or that INSERTs took and said they did not write. */
   lost: number
   /** Events stored more than once: extra rows of the run, or rows the INSERTs wrote beyond their events. */
   duplicates: number
+  /**
+   * Whether every copy was counted before a merge could fold it: the table's merges were held for the
+   * whole run. When not, a copy stored twice may have been merged away and go uncounted.
+   */
+  copiesCountedBeforeMerges: boolean
   /** Events/s the store sustained, between the first and the last INSERT to return. */
   achievedRate: number
   /** How much of the arrival rate the store kept up with (1: all of it; see sustainedRate). */
@@ -116,7 +123,7 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
     activeParts: f.activeParts,
     workers: f.workers,
   }
-  const lost = Math.max(0, f.generated - f.counted.events)
+  const lost = Math.max(0, f.generated - f.counted.events, f.stored - f.written)
   const duplicates = Math.max(0, f.counted.rows - f.counted.events, f.written - f.stored)
   // Dropped events count against the rate: they were due and never stored.
   const rateRatio = sustained.ratio * (f.scheduled > 0 ? (f.scheduled - f.dropped) / f.scheduled : 1)
@@ -149,6 +156,7 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
     rows: f.counted.rows,
     lost,
     duplicates,
+    copiesCountedBeforeMerges: f.mergesHeld,
     achievedRate,
     rateRatio,
     seconds: f.endedMs / 1000,

@@ -40,7 +40,10 @@ export function loadtestTable(s: LoadtestSummary): string {
     ['Stored (confirmed by INSERT)', `${n(s.stored)} (the INSERTs wrote ${n(s.written)} rows)`],
     ['Counted back (rows of the run)', `${n(s.confirmed)} events in ${n(s.rows)} rows`],
     ['Lost', n(s.lost)],
-    ['Duplicates', n(s.duplicates)],
+    [
+      'Duplicates',
+      `${n(s.duplicates)}${s.copiesCountedBeforeMerges ? ' (counted with merges held)' : ' (merges ran: copies merged away go uncounted)'}`,
+    ],
     ['Largest backlog', `${n(s.maxBacklog)} events, lag ${secs(s.maxLagSeconds * 1000)}`],
     ['Drain after the schedule', secs(s.drainSeconds * 1000)],
     [
@@ -111,6 +114,7 @@ export function loadtestJson(s: LoadtestSummary) {
       rows: s.rows,
       lost: s.lost,
       duplicates: s.duplicates,
+      copies_counted_before_merges: s.copiesCountedBeforeMerges,
     },
     achieved_rate: Math.round(s.achievedRate),
     rate_ratio: round(s.rateRatio, 4),

@@ -29,7 +29,7 @@ export class MergePause {
   static async begin(store: Store, expectedParts: number | null): Promise<MergePause> {
     if (store.kind !== 'embedded' || expectedParts === null) return new MergePause(store, false)
     if ((await activeParts(store)) + expectedParts >= MAX_PAUSED_PARTS) return new MergePause(store, false)
-    await store.command(`SYSTEM STOP MERGES ${store.db}.events`)
+    await stopMerges(store)
     return new MergePause(store, true)
   }
 
@@ -42,9 +42,17 @@ export class MergePause {
   /** Merges run again (also when the process ends: the pause is not stored anywhere). */
   async end(): Promise<void> {
     if (!this.stopped) return
-    await this.store.command(`SYSTEM START MERGES ${this.store.db}.events`)
+    await startMerges(this.store)
     this.stopped = false
   }
+}
+
+export async function stopMerges(store: Store): Promise<void> {
+  await store.command(`SYSTEM STOP MERGES ${store.db}.events`)
+}
+
+export async function startMerges(store: Store): Promise<void> {
+  await store.command(`SYSTEM START MERGES ${store.db}.events`)
 }
 
 /** Active parts of the events table (the engine's own count, whoever wrote them). */

@@ -70,6 +70,7 @@ describe('billing loadtest', () => {
       rows: 4000,
       lost: 0,
       duplicates: 0,
+      copies_counted_before_merges: true,
     })
     // Every second of the run, for the report.
     expect(s.timeline.length).toBeGreaterThanOrEqual(2)
