@@ -24,7 +24,7 @@ export interface StageResult {
   good: number
   blank: number
   rejects: LineRejection[]
-  /** Time spent making lines (generated sources only) and in the whole task, CPU where the platform tells it (ms). */
+  /** CPU spent making lines (generated sources only) and in the whole task, wall time where the platform tells no CPU (ms). */
   generateMs: number
   cpuMs: number
 }
@@ -41,7 +41,8 @@ export default function stage(task: StageTask): StageResult {
   else {
     const { generate, maxLineBytes, outFile } = task.source
     const bytes = generateEvents(generate)
-    generateMs = performance.now() - t0
+    const cpu = threadCpuMs()
+    generateMs = cpu !== undefined && cpu0 !== undefined ? cpu - cpu0 : performance.now() - t0
     if (outFile) writeFileSync(outFile, bytes)
     chunk = { bytes, firstLine: generate.firstSeq + 1, firstSeq: generate.firstSeq, maxLineBytes }
   }

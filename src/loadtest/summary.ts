@@ -79,7 +79,7 @@ export interface TimeBreakdown {
   processCpuSeconds: number
   /** CPU of the pipeline's worker threads: generating lines, validating them, writing staging files. */
   workerCpuSeconds: number
-  /** Of which generating the lines (wall time inside the tasks, includes waiting for a CPU). */
+  /** Of which generating the lines (CPU; wall time where the platform tells no thread CPU). */
   generateSeconds: number
   /** CPU of the main thread: scheduler, insert stage, client. */
   mainCpuSeconds: number | null
