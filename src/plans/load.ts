@@ -2,11 +2,18 @@
 // Every problem of every file is collected; the catalog holds only what is fully valid.
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
+import { readPlainEntries } from './fast-yaml.js'
 import { issueProblems } from './issues.js'
 import { PlansInvalidError, type PlanProblem } from './problems.js'
 import { billableMetric, customerEntry, metricEntry, planFile, type PlanDraft } from './schema.js'
 import type { BillableMetric, Catalog, Charge, Customer, Plan } from './types.js'
-import { MAX_CUSTOMERS_FILE_BYTES, readYamlFile, type YamlFile } from './yaml-file.js'
+import {
+  MAX_CUSTOMERS_FILE_BYTES,
+  parseYamlText,
+  readTextFile,
+  readYamlFile,
+  type YamlFile,
+} from './yaml-file.js'
 
 export { formatProblem, PlansInvalidError, type PlanProblem } from './problems.js'
 
@@ -15,8 +22,16 @@ export interface PlansLoad {
   problems: PlanProblem[]
 }
 
+export interface LoadOptions {
+  /**
+   * Internal, for tests and the benchmark: false reads customers.yaml with the yaml package even when
+   * it keeps to the plain subset of fast-yaml.ts. The catalog and the problems are the same.
+   */
+  customersFastPath?: boolean
+}
+
 /** Reads every file of the folder and reports all their problems; the catalog keeps what is valid. */
-export async function loadPlans(dir: string): Promise<PlansLoad> {
+export async function loadPlans(dir: string, options: LoadOptions = {}): Promise<PlansLoad> {
   const folder = await listFolder(dir)
   const problems: PlanProblem[] = [...folder.problems]
   const shared = await loadSharedMetrics(folder.metrics, problems)
@@ -26,7 +41,8 @@ export async function loadPlans(dir: string): Promise<PlansLoad> {
     if (read) plans.push(read)
   }
   const catalogPlans = uniquePlans(plans, problems)
-  const customers = await loadCustomers(folder.customers, plans, catalogPlans, problems)
+  const fastPath = options.customersFastPath ?? true
+  const customers = await loadCustomers(folder.customers, plans, catalogPlans, problems, fastPath)
   return { catalog: { plans: catalogPlans, customers }, problems: sortProblems(problems) }
 }
 
@@ -203,18 +219,51 @@ async function loadCustomers(
   plans: readonly PlanRead[],
   catalogPlans: ReadonlyMap<string, Plan>,
   problems: PlanProblem[],
+  fastPath: boolean,
 ): Promise<Map<string, Customer>> {
+  if (!file) return new Map()
+  const read = await readTextFile(file, MAX_CUSTOMERS_FILE_BYTES)
+  problems.push(...read.problems)
+  if (read.text === undefined) return new Map()
+  // A plan whose file has problems still exists: its customers are not reported a second time.
+  const codes = new Set(plans.flatMap((plan) => (plan.code === undefined ? [] : [plan.code])))
+  const fast = fastPath ? plainCustomers(read.text, codes, catalogPlans) : undefined
+  return fast ?? parseCustomers(file, read.text, codes, catalogPlans, problems)
+}
+
+/**
+ * The customers of a customers.yaml in the plain subset (fast-yaml.ts) whose every entry is valid;
+ * undefined for any other, which parseCustomers reads again to report its problems.
+ */
+function plainCustomers(
+  text: string,
+  codes: ReadonlySet<string>,
+  catalogPlans: ReadonlyMap<string, Plan>,
+): Map<string, Customer> | undefined {
+  const entries = readPlainEntries(text)
+  if (!entries) return undefined
   const customers = new Map<string, Customer>()
-  if (!file) return customers
-  const { yaml, problems: readProblems } = await readYamlFile(file, {
-    emptyIsMapping: true,
-    maxBytes: MAX_CUSTOMERS_FILE_BYTES,
-  })
+  for (const [id, raw] of entries) {
+    const parsed = customerEntry.safeParse(raw)
+    if (!parsed.success || raw.plan === undefined || !codes.has(raw.plan)) return undefined
+    if (catalogPlans.has(parsed.data.plan)) customers.set(id, { id, ...parsed.data })
+  }
+  return customers
+}
+
+/** customers.yaml read by the yaml package, every problem of every entry reported at its place. */
+function parseCustomers(
+  file: string,
+  text: string,
+  codes: ReadonlySet<string>,
+  catalogPlans: ReadonlyMap<string, Plan>,
+  problems: PlanProblem[],
+): Map<string, Customer> {
+  const customers = new Map<string, Customer>()
+  const { yaml, problems: readProblems } = parseYamlText(file, text, { emptyIsMapping: true })
   problems.push(...readProblems)
   if (!yaml) return customers
 
-  // A plan whose file has problems still exists: its customers are not reported a second time.
-  const codes = new Set(plans.flatMap((read) => (read.code === undefined ? [] : [read.code])))
   const codeList = codes.size > 0 ? [...codes].sort().join(', ') : 'none'
   for (const [id, raw] of Object.entries(yaml.value as Record<string, unknown>)) {
     const parsed = customerEntry.safeParse(raw)

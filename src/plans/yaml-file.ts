@@ -76,18 +76,17 @@ export interface ReadOptions {
 
 /** Reads `file` as one YAML document whose top level is a mapping. */
 export async function readYamlFile(file: string, options: ReadOptions = {}): Promise<YamlRead> {
-  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES
-  const lineCounter = new LineCounter()
-  const fileProblem = (message: string, at: Position = { line: 1, col: 1 }): YamlRead => ({
-    problems: [{ file, ...at, path: '', message }],
-  })
-  const problemAt = (offset: number, message: string): PlanProblem => ({
-    file,
-    ...lineCounter.linePos(offset),
-    path: '',
-    message,
-  })
+  const read = await readTextFile(file, options.maxBytes ?? MAX_FILE_BYTES)
+  return read.text === undefined ? read : parseYamlText(file, read.text, options)
+}
 
+export type TextRead = { text: string; problems: [] } | { text?: undefined; problems: PlanProblem[] }
+
+/** The text of `file`, or one problem if it cannot be read or has more than `maxBytes` bytes. */
+export async function readTextFile(file: string, maxBytes: number): Promise<TextRead> {
+  const fileProblem = (message: string): TextRead => ({
+    problems: [{ file, line: 1, col: 1, path: '', message }],
+  })
   let bytes: Buffer
   try {
     const { size } = await stat(file)
@@ -98,7 +97,25 @@ export async function readYamlFile(file: string, options: ReadOptions = {}): Pro
   }
   // The file may have grown since stat.
   if (bytes.length > maxBytes) return fileProblem(tooLarge(bytes.length, maxBytes))
-  const text = bytes.toString('utf8')
+  return { text: bytes.toString('utf8'), problems: [] }
+}
+
+/** Parses the text of `file` as one YAML document whose top level is a mapping. */
+export function parseYamlText(
+  file: string,
+  text: string,
+  options: Pick<ReadOptions, 'emptyIsMapping'> = {},
+): YamlRead {
+  const lineCounter = new LineCounter()
+  const fileProblem = (message: string, at: Position = { line: 1, col: 1 }): YamlRead => ({
+    problems: [{ file, ...at, path: '', message }],
+  })
+  const problemAt = (offset: number, message: string): PlanProblem => ({
+    file,
+    ...lineCounter.linePos(offset),
+    path: '',
+    message,
+  })
 
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter })
   const keys = keyProblems(doc, text, lineCounter)
