@@ -72,14 +72,13 @@ class Fold {
     intervals: number,
   ) {
     this.layouts = valueLayouts(shape)
-    this.dimension = new Map(shape.dimensions.map((d, i) => [d, i]))
+    this.dimension = new Map(shape.dimensions.map((d, i) => [d.name, i]))
     this.value = new Map(shape.values.map((v, i) => [v.name, i]))
     this.tallies = Array.from({ length: intervals }, () => new Map())
   }
 
   add(row: UsageRow): void {
-    if (row.kind === 4) this.addEvent(row)
-    else if (row.piece === 0) this.addCarried(row)
+    if (row.piece === 0) this.addCarried(row)
     else this.addGroup(row)
   }
 
@@ -104,6 +103,7 @@ class Fold {
       const v = this.value.get(property)!
       if (aggregation === 'unique_count') for (const value of row.distinct[v] ?? []) t.unique.add(value)
       else this.addValues(t, aggregation, this.layouts[v]!, row.vals)
+      if (charge.model === 'percentage') this.addSingles(t, charge, row)
     }
     if (!counted) {
       const reason = unbilledReason(
@@ -158,17 +158,12 @@ class Fold {
     }
   }
 
-  private addEvent(row: UsageRow): void {
-    const [value, ms, version] = row.vals
-    if (value === null || value === undefined) return
-    const facts = this.factsOf(row)
-    for (const [index, charge] of this.plan.charges.entries()) {
-      if (charge.model !== 'percentage' || !matches(charge, facts)) continue
-      this.tally(row.piece, index, groupValues(charge, facts)).eventValues.push({
-        ms: Number(ms),
-        version: BigInt(version ?? 0),
-        value: new Decimal(value),
-      })
+  /** The single events of a percentage charge's code and property, where its rules read them. */
+  private addSingles(t: Tally, charge: Charge, row: UsageRow): void {
+    const { code, property } = charge.metric
+    const j = this.shape.eventValues.findIndex((e) => e.code === code && e.property === property)
+    for (const e of row.singles[j] ?? []) {
+      t.eventValues.push({ ms: e.ms, version: e.version, value: new Decimal(e.value) })
     }
   }
 

@@ -28,8 +28,14 @@ export interface EventValues {
   first: number | null
 }
 
+/** A property filters or groups look at, and the codes of the charges that do (for others it is not read). */
+export interface Dimension {
+  name: string
+  codes: string[]
+}
+
 export interface UsageShape {
-  dimensions: string[]
+  dimensions: Dimension[]
   values: ValueProperty[]
   /** Codes of weighted_sum metrics: their increments before the period carry in. */
   carriedCodes: string[]
@@ -49,13 +55,14 @@ export const NUMERIC: ReadonlySet<AggregationName> = new Set(['sum', 'max', 'lat
 
 export function usageShape(plans: readonly Plan[]): UsageShape {
   const charges = plans.flatMap((p) => p.charges)
-  const dimensions = new Set<string>()
+  const dimensions = new Map<string, Set<string>>()
   const values = new Map<string, ValueProperty>()
   const eventValues = new Map<string, EventValues>()
   for (const charge of charges) {
-    for (const property of Object.keys(charge.filters)) dimensions.add(property)
-    for (const property of charge.groupBy) dimensions.add(property)
     const { code, aggregation, property } = charge.metric
+    for (const name of [...Object.keys(charge.filters), ...charge.groupBy]) {
+      dimensions.set(name, (dimensions.get(name) ?? new Set()).add(code))
+    }
     if (property === undefined) continue
     const value = values.get(property) ?? {
       name: property,
@@ -76,7 +83,9 @@ export function usageShape(plans: readonly Plan[]): UsageShape {
     if (charge.model === 'percentage') addEventValues(eventValues, charge, property)
   }
   return {
-    dimensions: [...dimensions].sort(),
+    dimensions: [...dimensions]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, codes]) => ({ name, codes: [...codes].sort() })),
     values: [...values.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
     carriedCodes: [
       ...new Set(charges.filter((c) => c.metric.aggregation === 'weighted_sum').map((c) => c.metric.code)),

@@ -1,9 +1,9 @@
 // Reading usage straight from the raw events, one page of customers at a time, in one scan: the
 // events are grouped by customer, interval, code, dimension values (the properties filters and groups
 // read) and the state of each value property (missing, not a number, a number), with counts, sums,
-// maxima, latest values, time-weighted integrals and the distinct values unique counts need. Interval 0
-// holds the increments of weighted_sum codes from before the period, which carry in. Percentage
-// charges whose rules read single events add a second part: those events, in time order.
+// maxima, latest values, time-weighted integrals, the distinct values unique counts need, and for
+// percentage charges whose rules read single events, those events' values in time order. Interval 0
+// holds the increments of weighted_sum codes from before the period, which carry in.
 // FINAL reads one row per event, the newest copy; each month's partition is read on its own (copies
 // that moved months are retired by tombstones: see copies.ts). Values are read as Decimal256 with 20
 // decimals: room for sums and for value x milliseconds products.
@@ -12,12 +12,15 @@ import type { Store } from './store.js'
 
 export const VALUE_SCALE = 20
 
-/** 1: a group of events; 4: a single event of a percentage charge (see the head of this file). */
-export type UsageKind = 1 | 4
+/** One event a percentage charge's rules look at on its own. */
+export interface SingleEvent {
+  ms: number
+  version: bigint
+  value: string
+}
 
 export interface UsageRow {
   customer: string
-  kind: UsageKind
   /** 1-based index of the interval; 0 for increments before the period. */
   piece: number
   code: string
@@ -31,6 +34,8 @@ export interface UsageRow {
   vals: (string | null)[]
   /** Per unique property of the shape: the distinct values the row's events carry. */
   distinct: string[][]
+  /** Per entry of shape.eventValues: the row's events with a number in that property, in time order (the first `first`). */
+  singles: SingleEvent[][]
 }
 
 export interface UsagePage {
@@ -50,7 +55,6 @@ export async function readUsage(store: Store, shape: UsageShape, page: UsagePage
   const rows = await store.rows<RawRow>(sql, { params, settings: READ_SETTINGS })
   return rows.map((row) => ({
     customer: row.customer,
-    kind: Number(row.kind) as UsageKind,
     piece: Number(row.piece),
     code: row.code,
     keys: row.keys,
@@ -58,14 +62,17 @@ export async function readUsage(store: Store, shape: UsageShape, page: UsagePage
     n: Number(row.n),
     vals: row.vals,
     distinct: row.distinct,
+    singles: row.singles.map((events) =>
+      events.map(([ms, version, value]) => ({ ms: Number(ms), version: BigInt(version), value })),
+    ),
   }))
 }
 
-interface RawRow extends Omit<UsageRow, 'kind' | 'piece' | 'flags' | 'n'> {
-  kind: number | string
+interface RawRow extends Omit<UsageRow, 'piece' | 'flags' | 'n' | 'singles'> {
   piece: number | string
   flags: (number | string)[]
   n: number | string
+  singles: [string, string, string][][]
 }
 
 /** Each month's partition on its own: a copy never needs to meet a copy in another month. */
@@ -82,24 +89,19 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
   }
   const bind = bindings(params)
   const columns = eventColumns(shape, bind)
-  const source = (where: string) => `(
+  // Every event of the period (codes no charge reads too: they are reported as not billed), and the
+  // earlier increments of weighted_sum codes.
+  const source = `(
         SELECT customer, code, version, properties,
                toUnixTimestamp64Milli(timestamp) AS ms,
                ${['arrayCount(b -> b <= ms, {starts:Array(Int64)}) AS piece', ...columns].join(',\n               ')}
         FROM ${db}.events FINAL
         WHERE customer IN {customers:Array(String)}
-          AND timestamp < {to:DateTime64(3, 'UTC')} AND ${where}
+          AND timestamp < {to:DateTime64(3, 'UTC')}
+          AND (timestamp >= {from:DateTime64(3, 'UTC')} OR code IN {carried:Array(String)})
     )`
-  // Every event of the period (codes no charge reads too: they are reported as not billed), and the
-  // earlier increments of weighted_sum codes.
-  const scan = `(timestamp >= {from:DateTime64(3, 'UTC')} OR code IN {carried:Array(String)})`
-  const parts = [groupsSql(shape, source(scan), bind)]
-  for (const e of shape.eventValues) {
-    parts.push(eventsSql(shape, e, source(`timestamp >= {from:DateTime64(3, 'UTC')}`), bind))
-  }
   // No ORDER BY: the fold takes each customer's rows wherever they come.
-  const sql = parts.length === 1 ? parts[0]! : parts.join('\nUNION ALL\n')
-  return { sql, params }
+  return { sql: groupsSql(shape, source, bind), params }
 }
 
 /**
@@ -107,11 +109,13 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
  * its dimension values, and the value of each unique property.
  */
 function eventColumns(shape: UsageShape, bind: Bindings): string[] {
-  // Dimensions and states are columns of their own, grouped by as scalars (faster than arrays).
+  // Dimensions and states are columns of their own, grouped by as scalars (faster than arrays); each
+  // is read only from the codes whose charges look at it.
   const columns = shape.dimensions.map((d, i) => {
-    const p = bind.string(d)
-    return `if(mapContains(properties, ${p}), properties[${p}], NULL) AS dim_${i}`
+    const p = bind.string(d.name)
+    return `if(code IN ${bind.strings(d.codes)} AND mapContains(properties, ${p}), properties[${p}], NULL) AS dim_${i}`
   })
+  // The branches of `if` run only for the rows that take them: other codes' events cost no lookup.
   shape.values.forEach((v, i) => {
     const p = bind.string(v.name)
     const codes = bind.strings(v.codes)
@@ -119,6 +123,7 @@ function eventColumns(shape: UsageShape, bind: Bindings): string[] {
       `if(code IN ${codes}, toDecimal256OrNull(properties[${p}], ${VALUE_SCALE}), NULL) AS num_${i}`,
       `if(code IN ${codes} AND mapContains(properties, ${p}), if(isNull(num_${i}), 1, 2), 0) AS flag_${i}`,
     )
+    if (v.unique) columns.push(`if(flag_${i} != 0 AND piece > 0, properties[${p}], NULL) AS text_${i}`)
   })
   return columns
 }
@@ -150,39 +155,27 @@ function groupsSql(shape: UsageShape, source: string, bind: Bindings): string {
   })
   // Distinct values of each unique property in the period (unique_count charges merge them).
   const distinct = shape.values.map((v, i) =>
-    v.unique
-      ? `groupUniqArrayIf(properties[${bind.string(v.name)}], flag_${i} != 0 AND piece > 0)`
-      : '[]::Array(String)',
+    v.unique ? `groupUniqArrayIf(assumeNotNull(text_${i}), isNotNull(text_${i}))` : '[]::Array(String)',
   )
+  // Single events, as (ms, version, value) in time order; only the first `first` when that is enough.
+  const singles = shape.eventValues.map((e) => {
+    const i = shape.values.findIndex((v) => v.name === e.property)
+    const event = `(ms, version, toString(num_${i}))`
+    const when = `code = ${bind.string(e.code)} AND flag_${i} = 2 AND piece > 0`
+    const events =
+      e.first === null
+        ? `arraySort(groupArrayIf(${event}, ${when}))`
+        : `groupArraySortedIf(${Math.floor(e.first)})(${event}, ${when})`
+    return `arrayMap(e -> (toString(e.1), toString(e.2), e.3), ${events})`
+  })
   const k = keysAndFlags(shape)
-  return `    SELECT customer, toUInt8(1) AS kind, toUInt32(piece) AS piece, toString(code) AS code,
+  return `    SELECT customer, toUInt32(piece) AS piece, toString(code) AS code,
            ${k.keys} AS keys, ${k.flags} AS flags, count() AS n,
            [${vals.join(', ')}]::Array(Nullable(String)) AS vals,
-           [${distinct.join(', ')}]::Array(Array(String)) AS distinct
+           [${distinct.join(', ')}]::Array(Array(String)) AS distinct,
+           [${singles.join(', ')}]::Array(Array(Tuple(String, String, String))) AS singles
     FROM ${source}
     GROUP BY customer, piece, code${k.groupBy ? `, ${k.groupBy}` : ''}`
-}
-
-/** Single events of a code, value, time and version, in time order; the first `first` of each group. */
-function eventsSql(
-  shape: UsageShape,
-  e: UsageShape['eventValues'][number],
-  source: string,
-  bind: Bindings,
-): string {
-  const i = shape.values.findIndex((v) => v.name === e.property)
-  const k = keysAndFlags(shape)
-  const limit =
-    e.first === null
-      ? ''
-      : `\n    LIMIT ${Math.floor(e.first)} BY customer, piece${k.groupBy ? `, ${k.groupBy}` : ''}`
-  return `    SELECT * FROM (SELECT customer, toUInt8(4) AS kind, toUInt32(piece) AS piece, toString(code) AS code,
-           ${k.keys} AS keys, ${k.flags} AS flags, toUInt64(1) AS n,
-           [toString(num_${i}), toString(ms), toString(version)]::Array(Nullable(String)) AS vals,
-           []::Array(Array(String)) AS distinct
-    FROM ${source}
-    WHERE code = ${bind.string(e.code)} AND flag_${i} = 2
-    ORDER BY customer, piece${k.groupBy ? `, ${k.groupBy}` : ''}, ms, version${limit})`
 }
 
 interface Bindings {
