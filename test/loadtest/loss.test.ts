@@ -39,7 +39,10 @@ function options(): LoadtestOptions {
 type Insert = Store['insert']
 
 /** Runs `change` in place of the store's second INSERT into the events table; the others as they are. */
-function onSecondEventsInsert(s: Store, change: (real: Insert, ...args: Parameters<Insert>) => ReturnType<Insert>) {
+function onSecondEventsInsert(
+  s: Store,
+  change: (real: Insert, ...args: Parameters<Insert>) => ReturnType<Insert>,
+) {
   const real = s.insert.bind(s)
   let n = 0
   s.insert = async (query, statement) => {
