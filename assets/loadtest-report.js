@@ -8,7 +8,8 @@
   const t = seconds.map((x) => x.t)
   const column = (f) => seconds.map(f)
   const toMs = (s) => (s === null ? null : Math.round(s * 1e6) / 1e3)
-  const HEIGHT = 240
+  const HEIGHT = 220
+  const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
   const COLORS = {
     target: '#7b8494',
     achieved: '#1f6feb',
@@ -34,6 +35,15 @@
     v === null || v === undefined
       ? '–'
       : `${v.toLocaleString('en-US', { maximumFractionDigits: digits })}${unit}`
+  // An empty right-hand axis as wide as the lag axis, so that every chart's plot spans the same seconds.
+  const spacer = {
+    side: 1,
+    size: 60,
+    label: '',
+    values: (_u, splits) => splits.map(() => ''),
+    grid: { show: false },
+    ticks: { show: false },
+  }
   const line = (label, stroke, extra = {}) => ({ label, stroke, width: 2, points: { show: false }, ...extra })
 
   // CPU as stacked areas: each stage's band is drawn up to the sum of the stages below it, topmost
@@ -52,7 +62,7 @@
         line('target', COLORS.target, { dash: [6, 4], value: shown(0, '/s') }),
         line('achieved', COLORS.achieved, { value: shown(0, '/s') }),
       ],
-      axes: [{ label: 'events/s', values: ticks, size: 60 }],
+      axes: [{ label: 'events/s', values: ticks, size: 60 }, spacer],
     },
     {
       id: 'chart-backlog',
@@ -69,12 +79,13 @@
     },
     {
       id: 'chart-latency',
+      scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       data: [t, column((x) => toMs(x.insert_p50_seconds)), column((x) => toMs(x.insert_p99_seconds))],
       series: [
         line('p50', COLORS.p50, { value: shown(0, ' ms'), points: { show: true, size: 5 } }),
         line('p99', COLORS.p99, { value: shown(0, ' ms'), points: { show: true, size: 5 } }),
       ],
-      axes: [{ label: 'ms', values: ticks, size: 60 }],
+      axes: [{ label: 'ms', values: ticks, size: 60 }, spacer],
     },
     {
       id: 'chart-cpu',
@@ -86,7 +97,7 @@
           value: (_u, _v, _s, k) => (k === null || k === undefined ? '–' : `${own[i][k].toFixed(2)} cores`),
         }),
       ),
-      axes: [{ label: 'cores', size: 60 }],
+      axes: [{ label: 'cores', size: 60 }, spacer],
     },
   ]
 
@@ -99,7 +110,8 @@
       scales: { x: { time: false }, ...c.scales },
       cursor: { sync: { key: 'loadtest' } },
       series: [{ label: 't', value: shown(3, ' s') }, ...c.series],
-      axes: [{ label: 'seconds since the start', labelSize: 20 }, ...c.axes],
+      // Whole seconds on every chart's time axis, so that the four line up.
+      axes: [{ label: 'seconds since the start', labelSize: 20, incrs: SECOND_STEPS }, ...c.axes],
     }
     return { el, plot: new uPlot(options, c.data, el) }
   })

@@ -40,8 +40,10 @@ export function loadtestReport(s: LoadtestSummary, run: ReportRun, assets: Repor
 <body>
 <main>
 ${header(s, run)}
+<div class="overview">
 ${parameters(s, run)}
 ${thresholds(s)}
+</div>
 ${charts()}
 ${summaryTable(s)}
 ${secondsTable(data.summary.timeline)}
@@ -256,15 +258,17 @@ h3 { font-size: 14px; margin: 0; }
 .verdict.interrupted { color: var(--warn); background: #fff6dd; }
 table { border-collapse: collapse; }
 th, td { padding: 3px 10px; text-align: left; vertical-align: top; border-bottom: 1px solid #eef1f5; }
-table.figures th { font-weight: 500; color: var(--muted); white-space: nowrap; }
-table.figures td { font-variant-numeric: tabular-nums; }
+table.figures th { font-weight: 500; color: var(--muted); white-space: pre; }
+.overview { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0 40px; }
+@media (max-width: 800px) { .overview { grid-template-columns: minmax(0, 1fr); } }
+table.figures td { font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 table.thresholds .mark { font-weight: 700; font-size: 16px; }
 tr.ok .mark { color: var(--ok); }
 tr.fail .mark, tr.fail td { color: var(--fail); }
 figure { margin: 0 0 22px; break-inside: avoid; }
-.chart { min-height: 240px; }
+.chart { min-height: 220px; }
 details summary { cursor: pointer; color: var(--muted); margin-bottom: 6px; }
 table.seconds { font-size: 12px; }
 table.seconds th { position: sticky; top: 0; background: #fff; font-weight: 600; white-space: nowrap; }

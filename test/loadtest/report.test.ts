@@ -1,5 +1,7 @@
 // The HTML report (--report) built from a made-up run of 90 seconds whose every figure is known.
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { createRequire } from 'node:module'
 import vm from 'node:vm'
 import { parse, type HTMLElement } from 'node-html-parser'
@@ -10,7 +12,13 @@ import type { SecondSample } from '../../src/loadtest/timeline.js'
 import { EVENT_CODES } from '../../src/loadtest/traffic.js'
 import { summaryRows } from '../../src/render/loadtest.js'
 import { loadtestReport, type ReportRun } from '../../src/render/loadtest-report.js'
-import { reportAssets } from '../../src/render/loadtest-report-file.js'
+import { exitCodeOf } from '../../src/cli/exit-codes.js'
+import {
+  checkReportFile,
+  reportAssets,
+  ReportFileError,
+  writeLoadtestReport,
+} from '../../src/render/loadtest-report-file.js'
 
 const SECONDS = 90
 /** The second without an INSERT returning (1-based). */
@@ -245,6 +253,36 @@ describe('the HTML report of a load test', () => {
     const c = second(3).cpu
     expect(cpu!.data[1]![3]).toBeCloseTo((c.generate + c.validate + c.main + c.engine) / 1000, 9)
     expect(cpu!.data[4]![3]).toBe(c.generate / 1000)
+  })
+})
+
+describe('the report file', () => {
+  it('is refused before the run where it could not be written, as a usage error', () => {
+    const missing = path.join(tmpdir(), 'billing-no-such-folder', 'r.html')
+    expect(() => checkReportFile(missing)).toThrow(`--report ${missing}: there is no folder`)
+    expect(() => checkReportFile(tmpdir())).toThrow(`--report ${tmpdir()}: that is not a file`)
+    expect(() => checkReportFile(path.join(tmpdir(), 'r.html'))).not.toThrow()
+    try {
+      checkReportFile(missing)
+    } catch (e) {
+      expect(e).toBeInstanceOf(ReportFileError)
+      expect(exitCodeOf(e)).toBe(2)
+    }
+  })
+
+  it('that cannot be written after the run fails with a message, and leaves no temporary file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'billing-report-'))
+    try {
+      // A folder where the file should be: the temporary file is written, the rename fails.
+      const taken = path.join(dir, 'taken.html')
+      mkdirSync(taken)
+      expect(() => writeLoadtestReport(taken, summary(), run)).toThrow(
+        new RegExp(`^could not write the report ${taken}: `),
+      )
+      expect(readdirSync(dir)).toEqual(['taken.html'])
+    } finally {
+      rmSync(dir, { recursive: true })
+    }
   })
 })
 
