@@ -13,6 +13,7 @@
   const COLORS = {
     target: '#7b8494',
     achieved: '#1f6feb',
+    dropped: '#c62828',
     backlog: '#d9822b',
     lag: '#8250df',
     p50: '#1a7f37',
@@ -57,10 +58,11 @@
   const charts = [
     {
       id: 'chart-rate',
-      data: [t, column((x) => x.target), column((x) => x.achieved)],
+      data: [t, column((x) => x.target), column((x) => x.achieved), column((x) => x.dropped)],
       series: [
         line('target', COLORS.target, { dash: [6, 4], value: shown(0, '/s') }),
         line('achieved', COLORS.achieved, { value: shown(0, '/s') }),
+        line('dropped', COLORS.dropped, { width: 1, value: shown(0, ''), fill: 'rgba(198,40,40,0.12)' }),
       ],
       axes: [{ label: 'events/s', values: ticks, size: 60 }, spacer],
     },

@@ -133,7 +133,11 @@ ${rows.join('\n')}
 }
 
 const CHARTS = [
-  ['chart-rate', 'Target and achieved rate', 'events per second, each second'],
+  [
+    'chart-rate',
+    'Target, achieved and dropped events',
+    'events per second, each second; dropped: due events not sent because the backlog was full (--max-backlog)',
+  ],
   [
     'chart-backlog',
     'Backlog and lag',

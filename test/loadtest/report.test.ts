@@ -245,6 +245,7 @@ describe('the HTML report of a load test', () => {
     expect(rate!.data.slice(1)).toEqual([
       Array.from({ length: SECONDS }, (_, i) => second(i).target),
       Array.from({ length: SECONDS }, (_, i) => second(i).achieved),
+      Array.from({ length: SECONDS }, (_, i) => second(i).dropped),
     ])
     expect(backlog!.data[2]![5]).toBe(0.051)
     expect(latency!.data[1]![QUIET - 1]).toBeNull()
