@@ -3,10 +3,6 @@
 // JavaScript, inlined as it is by src/render/loadtest-report.ts.
 ;(() => {
   'use strict'
-  const data = JSON.parse(document.getElementById('data').textContent)
-  const seconds = data.summary.timeline
-  const t = seconds.map((x) => x.t)
-  const column = (f) => seconds.map(f)
   const toMs = (s) => (s === null ? null : Math.round(s * 1e6) / 1e3)
   const HEIGHT = 220
   const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
@@ -47,49 +43,57 @@
   }
   const line = (label, stroke, extra = {}) => ({ label, stroke, width: 2, points: { show: false }, ...extra })
 
+  /** Target, achieved and dropped; backlog and lag; insert latency: one entry a second each. */
+  function timelineCharts(seconds) {
+    const t = seconds.map((x) => x.t)
+    const column = (f) => seconds.map(f)
+    return [
+      {
+        id: 'chart-rate',
+        data: [t, column((x) => x.target), column((x) => x.achieved), column((x) => x.dropped)],
+        series: [
+          line('target', COLORS.target, { dash: [6, 4], value: shown(0, '/s') }),
+          line('achieved', COLORS.achieved, { value: shown(0, '/s') }),
+          line('dropped', COLORS.dropped, { width: 1, value: shown(0, ''), fill: 'rgba(198,40,40,0.12)' }),
+        ],
+        axes: [{ label: 'events/s', values: ticks, size: 60 }, spacer],
+      },
+      {
+        id: 'chart-backlog',
+        scales: { lag: { auto: true } },
+        data: [t, column((x) => x.backlog), column((x) => x.lag_seconds)],
+        series: [
+          line('backlog', COLORS.backlog, { value: shown(0, ' events'), fill: 'rgba(217,130,43,0.12)' }),
+          line('lag', COLORS.lag, { scale: 'lag', value: shown(3, ' s') }),
+        ],
+        axes: [
+          { label: 'events', values: ticks, size: 60 },
+          { label: 'lag (s)', scale: 'lag', side: 1, grid: { show: false }, size: 60 },
+        ],
+      },
+      {
+        id: 'chart-latency',
+        scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+        data: [t, column((x) => toMs(x.insert_p50_seconds)), column((x) => toMs(x.insert_p99_seconds))],
+        series: [
+          line('p50', COLORS.p50, { value: shown(0, ' ms'), points: { show: true, size: 5 } }),
+          line('p99', COLORS.p99, { value: shown(0, ' ms'), points: { show: true, size: 5 } }),
+        ],
+        axes: [{ label: 'ms', values: ticks, size: 60 }, spacer],
+      },
+    ]
+  }
+
   // CPU as stacked areas: each stage's band is drawn up to the sum of the stages below it, topmost
   // first so that the lower ones paint over it; the legend shows each stage's own cores.
-  const stages = ['engine', 'main', 'validate', 'generate']
-  const own = stages.map((stage) => column((x) => x.cpu_cores[stage]))
-  const stacked = stages.map((_, i) =>
-    t.map((_x, k) => Math.round(own.slice(i).reduce((sum, s) => sum + s[k], 0) * 1000) / 1000),
-  )
-
-  const charts = [
-    {
-      id: 'chart-rate',
-      data: [t, column((x) => x.target), column((x) => x.achieved), column((x) => x.dropped)],
-      series: [
-        line('target', COLORS.target, { dash: [6, 4], value: shown(0, '/s') }),
-        line('achieved', COLORS.achieved, { value: shown(0, '/s') }),
-        line('dropped', COLORS.dropped, { width: 1, value: shown(0, ''), fill: 'rgba(198,40,40,0.12)' }),
-      ],
-      axes: [{ label: 'events/s', values: ticks, size: 60 }, spacer],
-    },
-    {
-      id: 'chart-backlog',
-      scales: { lag: { auto: true } },
-      data: [t, column((x) => x.backlog), column((x) => x.lag_seconds)],
-      series: [
-        line('backlog', COLORS.backlog, { value: shown(0, ' events'), fill: 'rgba(217,130,43,0.12)' }),
-        line('lag', COLORS.lag, { scale: 'lag', value: shown(3, ' s') }),
-      ],
-      axes: [
-        { label: 'events', values: ticks, size: 60 },
-        { label: 'lag (s)', scale: 'lag', side: 1, grid: { show: false }, size: 60 },
-      ],
-    },
-    {
-      id: 'chart-latency',
-      scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      data: [t, column((x) => toMs(x.insert_p50_seconds)), column((x) => toMs(x.insert_p99_seconds))],
-      series: [
-        line('p50', COLORS.p50, { value: shown(0, ' ms'), points: { show: true, size: 5 } }),
-        line('p99', COLORS.p99, { value: shown(0, ' ms'), points: { show: true, size: 5 } }),
-      ],
-      axes: [{ label: 'ms', values: ticks, size: 60 }, spacer],
-    },
-    {
+  function cpuChart(seconds) {
+    const t = seconds.map((x) => x.t)
+    const stages = ['engine', 'main', 'validate', 'generate']
+    const own = stages.map((stage) => seconds.map((x) => x.cpu_cores[stage]))
+    const stacked = stages.map((_, i) =>
+      t.map((_x, k) => Math.round(own.slice(i).reduce((sum, s) => sum + s[k], 0) * 1000) / 1000),
+    )
+    return {
       id: 'chart-cpu',
       data: [t, ...stacked],
       series: stages.map((stage, i) =>
@@ -100,9 +104,11 @@
         }),
       ),
       axes: [{ label: 'cores', size: 60 }, spacer],
-    },
-  ]
+    }
+  }
 
+  const seconds = JSON.parse(document.getElementById('data').textContent).summary.timeline
+  const charts = [...timelineCharts(seconds), cpuChart(seconds)]
   const widthOf = (el) => Math.max(320, Math.floor(el.clientWidth || 1000))
   const plots = charts.map((c) => {
     const el = document.getElementById(c.id)
