@@ -2,15 +2,17 @@ import { Flags, type Interfaces } from '@oclif/core'
 import { existsSync } from 'node:fs'
 import { catalogFromFlag } from '../src/cli/catalog.js'
 import { StoreCommand } from '../src/cli/command.js'
-import { EXIT } from '../src/cli/exit-codes.js'
+import { EXIT, exitCodeOf } from '../src/cli/exit-codes.js'
 import { plansFlag } from '../src/cli/flags.js'
 import { spinner as progressSpinner } from '../src/cli/spinner.js'
 import { runLoadtest, LOADTEST_DEFAULTS } from '../src/loadtest/loadtest.js'
+import type { LoadtestSummary } from '../src/loadtest/summary.js'
 import { dropLoadtestDatabase, LoadtestDatabaseError } from '../src/loadtest/loadtest-store.js'
 import { ArrivalSchedule, parseDuration, parseRamp, parseRate } from '../src/loadtest/schedule.js'
 import { parseThreshold, THRESHOLD_METRICS, withDefaults } from '../src/loadtest/thresholds.js'
 import { EVENT_CODES, parseCodes } from '../src/loadtest/traffic.js'
 import { loadtestJson, loadtestTable, progressLine } from '../src/render/loadtest.js'
+import { checkReportFile, writeLoadtestReport } from '../src/render/loadtest-report-file.js'
 
 export default class Loadtest extends StoreCommand {
   static override description =
@@ -20,6 +22,7 @@ export default class Loadtest extends StoreCommand {
     '<%= config.bin %> loadtest --rate 200k --duration 30s',
     "<%= config.bin %> loadtest --ramp 500k:10s,500k:50s --threshold 'p99<2s' --json",
     '<%= config.bin %> loadtest --rate 1000 --duration 5s --out events.ndjson --keep',
+    '<%= config.bin %> loadtest --rate 300k --duration 20s --report loadtest.html',
   ]
 
   static override flags = {
@@ -95,11 +98,16 @@ export default class Loadtest extends StoreCommand {
         'folder for staging files (default: shared memory, /dev/shm, up to a quarter of RAM; then the temp folder)',
     }),
     json: Flags.boolean({ description: 'print the summary as one JSON object' }),
+    report: Flags.string({
+      description:
+        'also write the run as one self-contained HTML page: charts of every second, the summary, the thresholds (written when a threshold fails or the run is interrupted too)',
+    }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Loadtest)
     const plan = this.planOf(flags)
+    if (flags.report) checkReportFile(flags.report)
     let catalog
     if (flags.invoice && existsSync(flags.plans)) catalog = await catalogFromFlag(flags.plans, this)
     else if (flags.invoice)
@@ -139,6 +147,21 @@ export default class Loadtest extends StoreCommand {
     this.log(flags.json ? JSON.stringify(loadtestJson(summary)) : loadtestTable(summary))
     if (summary.interrupted) process.exitCode = EXIT.interrupted
     else if (!summary.passed) process.exitCode = EXIT.thresholds
+    if (flags.report) this.report(flags.report, summary, plan)
+  }
+
+  /** After the summary is printed, so that a report that cannot be written loses none of the run's figures. */
+  private report(file: string, summary: LoadtestSummary, plan: ReturnType<Loadtest['planOf']>): void {
+    try {
+      writeLoadtestReport(file, summary, {
+        argv: this.argv,
+        traffic: plan.traffic,
+        startRate: plan.schedule.startRate,
+      })
+    } catch (e) {
+      process.stderr.write(`Error: ${(e as Error).message}\n`)
+      process.exitCode = exitCodeOf(e)
+    }
   }
 
   /** The schedule, traffic, thresholds and linger the flags describe; a bad one is a usage error. */

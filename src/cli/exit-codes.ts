@@ -8,6 +8,7 @@ import { PeriodError } from '../invoices/period.js'
 import { LoadtestDatabaseError } from '../loadtest/loadtest-store.js'
 import { ScheduleError } from '../loadtest/schedule.js'
 import { ThresholdError } from '../loadtest/thresholds.js'
+import { ReportFileError } from '../render/loadtest-report-file.js'
 import { StoreBusyError } from '../store/embedded.js'
 import { StoreError, StoreMissingError } from '../store/store.js'
 
@@ -43,6 +44,7 @@ const BY_CLASS: [new (...args: never[]) => Error, number][] = [
   [ScheduleError, EXIT.usage],
   [ThresholdError, EXIT.usage],
   [LoadtestDatabaseError, EXIT.usage],
+  [ReportFileError, EXIT.usage],
 ]
 
 /** The code for an error: its own class, or that of the first error in its `cause` chain that has one. */

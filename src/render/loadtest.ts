@@ -20,7 +20,8 @@ export function progressLine(p: LoadtestProgress): string {
   )
 }
 
-function actualText(r: ThresholdResult): string {
+/** A threshold's observed value, in the unit it is written in. */
+export function thresholdActual(r: ThresholdResult): string {
   if (r.actual === null) return 'not measured'
   const unit = THRESHOLD_METRICS[r.metric].unit
   if (unit === 'duration') return secs(r.actual)
@@ -28,11 +29,11 @@ function actualText(r: ThresholdResult): string {
   return n(r.actual)
 }
 
-export function loadtestTable(s: LoadtestSummary): string {
-  const table = new Table({ colAligns: ['left', 'right'], style: { head: [], border: [], compact: true } })
+/** The summary's figures as label and value, for the terminal table and the HTML report alike. */
+export function summaryRows(s: LoadtestSummary): [string, string][] {
   const t = s.time
   const opt = (x: number | null, f: (x: number) => string) => (x === null ? 'n/a' : f(x))
-  table.push(
+  return [
     ['Target rate', `${n(s.targetRate)}/s over ${s.scheduledSeconds.toFixed(1)} s`],
     ['Achieved rate', `${n(s.achievedRate)}/s (${percent(s.rateRatio)}% of target)`],
     ['Events generated', n(s.generated)],
@@ -78,13 +79,22 @@ export function loadtestTable(s: LoadtestSummary): string {
       '    merges (wall, completed)',
       `${t.mergeSeconds.toFixed(2)} s, ${n(t.mergedRows)} rows; ${n(t.activeParts)} parts left`,
     ],
-  )
+  ]
+}
+
+/** PASSED, FAILED or INTERRUPTED. */
+export function verdict(s: LoadtestSummary): string {
+  return s.passed ? 'PASSED' : s.interrupted ? 'INTERRUPTED' : 'FAILED'
+}
+
+export function loadtestTable(s: LoadtestSummary): string {
+  const table = new Table({ colAligns: ['left', 'right'], style: { head: [], border: [], compact: true } })
+  table.push(...summaryRows(s))
   const head = `Load test on the ${s.store} store, database ${s.database}, run ${s.run}${s.interrupted ? ' (INTERRUPTED)' : ''}`
   const checks = s.thresholds.map(
-    (r) => `${r.ok ? 'ok  ' : 'FAIL'}  ${r.expression.padEnd(18)} ${actualText(r)}`,
+    (r) => `${r.ok ? 'ok  ' : 'FAIL'}  ${r.expression.padEnd(18)} ${thresholdActual(r)}`,
   )
-  const verdict = s.passed ? 'PASSED' : s.interrupted ? 'INTERRUPTED' : 'FAILED'
-  return `${head}\n${table.toString()}\nThresholds\n${checks.join('\n')}\n${verdict}`
+  return `${head}\n${table.toString()}\nThresholds\n${checks.join('\n')}\n${verdict(s)}`
 }
 
 export function loadtestJson(s: LoadtestSummary) {
