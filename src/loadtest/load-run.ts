@@ -176,7 +176,16 @@ export class LoadRun {
         const nextDue = allIssued ? this.s.tickMs : schedule.timeOf(this.issued + 1) - this.clock()
         await sleep(Math.max(this.s.tickMs, Math.min(250, nextDue)))
       }
-      await this.writer.flush()
+      // The last INSERTs may take seconds: each of them is still a second of the timeline.
+      let flushed = false
+      const flush = this.writer.flush().finally(() => (flushed = true))
+      while (!flushed) {
+        await Promise.race([flush, sleep(Math.max(1, nextSecond - this.clock()))])
+        for (const now = this.clock(); !flushed && now >= nextSecond; nextSecond += 1000) {
+          this.closeSecond(nextSecond)
+        }
+      }
+      await flush
     } catch (e) {
       this.failure ??= e
       await this.writer.abort()

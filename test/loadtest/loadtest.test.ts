@@ -103,6 +103,11 @@ describe('billing loadtest on the embedded engine', () => {
     expect(summary).toMatchObject({ generated: 8000, confirmed: 8000, lost: 0, duplicates: 0, passed: false })
     expect(summary.thresholds.find((t) => t.metric === 'rate')).toMatchObject({ ok: false })
     expect(summary.drainSeconds).toBeGreaterThan(1)
+    // Every second has its sample, those of the drain after the schedule too.
+    const ts = summary.timeline.map((x) => x.t)
+    expect(ts.slice(0, -1)).toEqual(ts.slice(0, -1).map((_, i) => i + 1))
+    expect(ts.at(-1)! - ts.at(-2)!).toBeLessThanOrEqual(1)
+    expect(ts.at(-1)).toBeCloseTo(summary.seconds, 1)
   })
 
   it('follows a ramp, and writes ingest lines that billing ingest replays into the same events', async () => {

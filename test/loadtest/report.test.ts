@@ -68,6 +68,7 @@ function summary(over: Partial<LoadtestSummary> = {}): LoadtestSummary {
     rows: 25_373_304,
     lost: 0,
     duplicates: 0,
+    copiesCountedBeforeMerges: true,
     achievedRate: 281_850,
     rateRatio: 0.995,
     seconds: 90.1,
