@@ -5,7 +5,14 @@ import path from 'node:path'
 import { readPlainEntries } from './fast-yaml.js'
 import { issueProblems } from './issues.js'
 import { PlansInvalidError, type PlanProblem } from './problems.js'
-import { billableMetric, customerEntry, metricEntry, planFile, type PlanDraft } from './schema.js'
+import {
+  billableMetric,
+  customerEntry,
+  metricEntry,
+  plainCustomerEntry,
+  planFile,
+  type PlanDraft,
+} from './schema.js'
 import type { BillableMetric, Catalog, Charge, Customer, Plan } from './types.js'
 import {
   MAX_CUSTOMERS_FILE_BYTES,
@@ -244,9 +251,9 @@ function plainCustomers(
   if (!entries) return undefined
   const customers = new Map<string, Customer>()
   for (const [id, raw] of entries) {
-    const parsed = customerEntry.safeParse(raw)
-    if (!parsed.success || raw.plan === undefined || !codes.has(raw.plan)) return undefined
-    if (catalogPlans.has(parsed.data.plan)) customers.set(id, { id, ...parsed.data })
+    const entry = plainCustomerEntry(raw)
+    if (!entry || !codes.has(entry.plan)) return undefined
+    if (catalogPlans.has(entry.plan)) customers.set(id, { id, ...entry })
   }
   return customers
 }

@@ -477,6 +477,8 @@ export const planFile = mapping('a plan', {
 
 export type PlanDraft = z.output<typeof planFile>
 
+const CUSTOMER_KEYS = ['plan', 'name', 'tax_rate'] as const
+
 /** One entry of customers.yaml (the customer id is its key). */
 export const customerEntry = mapping('a customer (a mapping with plan:)', {
   plan: text('a plan code'),
@@ -487,3 +489,26 @@ export const customerEntry = mapping('a customer (a mapping with plan:)', {
   ...(c.name !== undefined && { name: c.name }),
   taxRate: c.tax_rate ?? zero(),
 }))
+
+export type CustomerFields = z.output<typeof customerEntry>
+
+/**
+ * The same reading as customerEntry for an entry whose values are all text (the plain subset of
+ * customers.yaml), without zod's machinery: 100,000 entries are read in a few milliseconds instead
+ * of a second. Undefined for anything customerEntry would not accept as it is, so that the caller
+ * reads the file again in full and reports each problem in its place.
+ */
+export function plainCustomerEntry(raw: Record<string, string>): CustomerFields | undefined {
+  for (const key in raw) if (!(CUSTOMER_KEYS as readonly string[]).includes(key)) return undefined
+  const { plan, name, tax_rate } = raw
+  if (!plan || name === '') return undefined
+  let rate = ZERO
+  if (tax_rate !== undefined) {
+    const read = readDecimal(tax_rate, { noun: 'amount', example: '0.20', integers: false })
+    if (read instanceof Rejection || read.gt(1)) return undefined
+    rate = read
+  }
+  return { plan, ...(name !== undefined && { name }), taxRate: rate }
+}
+
+const ZERO = new Decimal(0)
