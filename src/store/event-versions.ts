@@ -13,6 +13,15 @@
 // wins, as it does between equal versions in ClickHouse. The last bit is 1 only for tombstones, one
 // below the version they make way for, so that no real copy ever ties with one.
 
+/**
+ * Reading the winners: `FROM ${NEWEST_COPIES(db)}` with NEWEST_COPIES_SETTINGS gives one row per
+ * event, its newest copy. FINAL keeps the highest version of each key (tombstones drop out), and
+ * each month's partition is merged on its own: a copy never needs to meet one in another month,
+ * since a move leaves a tombstone in the old place.
+ */
+export const NEWEST_COPIES = (db: string) => `${db}.events FINAL`
+export const NEWEST_COPIES_SETTINGS = { do_not_merge_across_partitions_select_final: 1 } as const
+
 export const STAMP_EPOCH_MS = Date.UTC(2020, 0, 1)
 const PLACE_BITS = 21
 const STAMP_SHIFT = PLACE_BITS + 1

@@ -3,6 +3,7 @@
 // customer's part of the period's months and nothing else.
 import type { Period } from '../invoices/types.js'
 import type { UsageShape } from '../invoices/usage-shape.js'
+import { NEWEST_COPIES, NEWEST_COPIES_SETTINGS } from './event-versions.js'
 import { TRANSACTION_ID_SQL, TX_KEY_SQL, TX_TEXT_SQL } from './schema-v3.js'
 import type { Store } from './store.js'
 import { toDateTime64, VALUE_SCALE } from './usage.js'
@@ -67,11 +68,11 @@ export async function readEvents(
     `SELECT ${TRANSACTION_ID_SQL} AS tx, toString(code) AS code, toString(toUnixTimestamp64Milli(timestamp)) AS ms,
        properties, toString(toUnixTimestamp64Milli(ingested_at)) AS ingested,
        [${states.join(',\n        ')}]::Array(UInt8) AS states
-FROM ${store.db}.events FINAL
+FROM ${NEWEST_COPIES(store.db)}
 WHERE ${where.join('\n  AND ')}
 ORDER BY timestamp DESC, tx_key, transaction_id
 LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-    { params, settings: { do_not_merge_across_partitions_select_final: 1 } },
+    { params, settings: NEWEST_COPIES_SETTINGS },
   )
   return rows.map((r) => ({
     transactionId: r.tx,

@@ -8,6 +8,7 @@
 // that moved months are retired by tombstones: see copies.ts). Values are read as Decimal256 with 20
 // decimals: room for sums and for value x milliseconds products.
 import type { UsageShape } from '../invoices/usage-shape.js'
+import { NEWEST_COPIES, NEWEST_COPIES_SETTINGS } from './event-versions.js'
 import type { Store } from './store.js'
 
 export const VALUE_SCALE = 20
@@ -52,7 +53,7 @@ export interface UsagePage {
 export async function readUsage(store: Store, shape: UsageShape, page: UsagePage): Promise<UsageRow[]> {
   if (page.customers.length === 0) return []
   const { sql, params } = usageQuery(store.db, shape, page)
-  const rows = await store.rows<RawRow>(sql, { params, settings: READ_SETTINGS })
+  const rows = await store.rows<RawRow>(sql, { params, settings: NEWEST_COPIES_SETTINGS })
   return rows.map((row) => ({
     customer: row.customer,
     piece: Number(row.piece),
@@ -75,9 +76,6 @@ interface RawRow extends Omit<UsageRow, 'piece' | 'flags' | 'n' | 'singles'> {
   singles: [string, string, string][][]
 }
 
-/** Each month's partition on its own: a copy never needs to meet a copy in another month. */
-const READ_SETTINGS = { do_not_merge_across_partitions_select_final: 1 } as const
-
 export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
   const params: Record<string, unknown> = {
     customers: page.customers,
@@ -95,7 +93,7 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
         SELECT customer, code, version, properties,
                toUnixTimestamp64Milli(timestamp) AS ms,
                ${['arrayCount(b -> b <= ms, {starts:Array(Int64)}) AS piece', ...columns].join(',\n               ')}
-        FROM ${db}.events FINAL
+        FROM ${NEWEST_COPIES(db)}
         WHERE customer IN {customers:Array(String)}
           AND timestamp < {to:DateTime64(3, 'UTC')}
           AND (timestamp >= {from:DateTime64(3, 'UTC')} OR code IN {carried:Array(String)})
