@@ -7,6 +7,7 @@ import { Decimal, formatDecimal, minorUnits } from '../money/decimal.js'
 import type { Invoice, InvoiceInterval, InvoiceLine, UnbilledEvents } from '../invoices/types.js'
 import type { Proration } from '../invoices/intervals.js'
 import type { TierLine } from '../pricing/models/index.js'
+import { longTable } from './long-table.js'
 
 const UNIT_DECIMALS = 12
 
@@ -163,22 +164,19 @@ function tierRow(t: TierLine, currency: string): string[] {
 }
 
 export function invoiceSummaryTable(invoices: Iterable<Invoice>): string {
-  const table = new Table({
-    head: ['Customer', 'Plan', 'Currency', 'Subtotal', 'Tax', 'Total'],
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right'],
-    style: { head: [], border: [], compact: true },
-  })
+  const rows: string[][] = []
   for (const i of invoices) {
-    table.push([
-      i.customer,
-      i.plan,
-      i.currency,
-      money(i.subtotal, i.currency),
-      money(i.tax, i.currency),
-      money(i.total, i.currency),
-    ])
+    const c = i.currency
+    rows.push([i.customer, i.plan, c, money(i.subtotal, c), money(i.tax, c), money(i.total, c)])
   }
-  return table.toString()
+  return longTable(['Customer', 'Plan', 'Currency', 'Subtotal', 'Tax', 'Total'], rows, [
+    'left',
+    'left',
+    'left',
+    'right',
+    'right',
+    'right',
+  ])
 }
 
 /**
