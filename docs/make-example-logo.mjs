@@ -19,7 +19,11 @@ function inSquare(x, y, r = 30) {
 
 /** On one of three waves, stroke 11 px: distance to the curve along its normal. */
 function onWave(x, y) {
-  for (const [base, phase] of [[46, 0], [74, 0.9], [102, 1.8]]) {
+  for (const [base, phase] of [
+    [46, 0],
+    [74, 0.9],
+    [102, 1.8],
+  ]) {
     const k = (2 * Math.PI) / 72
     const f = base + 9 * Math.sin(k * x + phase)
     const slope = 9 * k * Math.cos(k * x + phase)

@@ -31,28 +31,31 @@ export function ensureSpace(doc: Doc, height: number): boolean {
 
 export function smallHeading(doc: Doc, text: string, x: number, y: number, width: number): void {
   doc.font('bold').fontSize(7.5).fillColor(COLORS.muted)
-  doc.text(text.toUpperCase(), x, y, { width, characterSpacing: 0.8 })
+  doc.text(text.toUpperCase(), x, y, { width })
   doc.moveDown(0.25)
 }
 
+/** The smallest a number is shrunk to fit its column before it wraps: a huge amount stays on one line. */
+const MIN_SCALE = 0.6
+
 export interface NumberFit {
   size: number
-  /** Too long even in a smaller size (a quantity with 12 decimals): it wraps. */
+  /** Too long even at MIN_SCALE: it wraps. */
   wrap: boolean
   height: number
 }
 
-/** How a number fits its column: as it is, in a size down to 80 %, or wrapped at 80 %. */
+/** How a number fits its column: as it is, in a size down to 60 %, or wrapped at 60 %. */
 export function fitNumber(doc: Doc, text: string, width: number, size: number, font: string): NumberFit {
   doc.font(font).fontSize(size)
   const natural = doc.widthOfString(text)
   if (natural <= width) return { size, wrap: false, height: doc.currentLineHeight(true) }
-  if (natural * 0.8 <= width) {
+  if (natural * MIN_SCALE <= width) {
     const smaller = (size * width) / natural
     return { size: smaller, wrap: false, height: doc.fontSize(smaller).currentLineHeight(true) }
   }
-  doc.fontSize(size * 0.8)
-  return { size: size * 0.8, wrap: true, height: doc.heightOfString(text, { width }) }
+  doc.fontSize(size * MIN_SCALE)
+  return { size: size * MIN_SCALE, wrap: true, height: doc.heightOfString(text, { width }) }
 }
 
 /** A number right-aligned in its column, laid out by fitNumber. */
