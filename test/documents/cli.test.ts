@@ -60,7 +60,7 @@ describe('billing invoice refuses, with exit code 2', () => {
     expect(r.stderr).toContain('--issued-on expects a date like 2026-11-01')
   })
 
-  it('a billing.yaml with problems, each as file:line:col', () => {
+  it('a billing.yaml with problems, each as file:line:col (plans validate lists them too)', () => {
     const bad = path.join(tmp, 'bad-plans')
     cpSync(path.join(root, 'plans'), bad, { recursive: true })
     writeFileSync(path.join(bad, 'billing.yaml'), 'seller:\n  name: S\n  locale: 42\npage_size: A3\n')
@@ -69,6 +69,11 @@ describe('billing invoice refuses, with exit code 2', () => {
     expect(r.stderr).toContain('billing.yaml:3:11  seller.locale  expected a BCP 47 locale')
     expect(r.stderr).toContain('billing.yaml:4:12  page_size  expected one of a4, letter, got "A3"')
     expect(r.stderr).toContain('2 problem(s) in')
+    const validate = billing(['plans', 'validate', bad])
+    expect(validate.code).toBe(1)
+    expect(validate.stdout.toString()).toContain(
+      'billing.yaml:4:12  page_size  expected one of a4, letter, got "A3"',
+    )
   })
 
   it('a PDF for a terminal', (context) => {
