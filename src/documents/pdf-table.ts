@@ -15,8 +15,8 @@ const PAD = 5
 const SIZES = { line: 9, tier: 8, detail: 7.5, head: 7.5 }
 
 function columns(doc: Doc): Column[] {
-  const units = 84
-  const price = 150
+  const units = 96
+  const price = 144
   const amount = 90
   return [
     { title: 'Description', width: contentWidth(doc) - units - price - amount, align: 'left' },
