@@ -60,7 +60,8 @@ export default class Invoice extends StoreCommand {
     const catalog = await catalogFromFlag(flags.plans, this)
     const settings = isDocumentFormat(format) ? await documentSettingsFromFlag(flags.plans, this) : undefined
     const store = await this.openStore(flags, 'read')
-    const render = invoiceRenderer({ format, catalog, settings, issuedOn })
+    const warn = (message: string) => process.stderr.write(`warning: ${message}\n`)
+    const render = invoiceRenderer({ format, catalog, settings, issuedOn, warn })
 
     if (flags.customer !== undefined) {
       const plan = planFor(catalog, flags.customer, flags.plan)

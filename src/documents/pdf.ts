@@ -2,16 +2,10 @@
 // embedded (subset), so that names in Latin, Greek, Cyrillic and the other scripts it covers print as
 // written. The same document gives the same bytes: the PDF's dates are the issue date.
 import PDFDocument from 'pdfkit'
-import { createRequire } from 'node:module'
 import type { InvoiceDocument } from './document.js'
+import { FONT_FILES } from './glyphs.js'
 import { COLORS, MARGIN, contentWidth, ensureSpace, smallHeading } from './pdf-layout.js'
 import { drawLinesTable } from './pdf-table.js'
-
-const require = createRequire(import.meta.url)
-const FONTS = {
-  regular: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
-  bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
-}
 
 const PAGE_SIZES = { a4: 'A4', letter: 'LETTER' } as const
 
@@ -32,8 +26,8 @@ export function invoicePdf(document: InvoiceDocument): Promise<Buffer> {
       ModDate: document.issuedOn,
     },
   })
-  doc.registerFont('regular', FONTS.regular)
-  doc.registerFont('bold', FONTS.bold)
+  doc.registerFont('regular', FONT_FILES.regular)
+  doc.registerFont('bold', FONT_FILES.bold)
   const chunks: Buffer[] = []
   doc.on('data', (chunk: Buffer) => chunks.push(chunk))
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -6,6 +6,8 @@ import path from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { invoiceDocument } from '../../src/documents/document.js'
+import { missingGlyphs, textsOf } from '../../src/documents/glyphs.js'
+import { renderDocument } from '../../src/documents/render.js'
 import { formatMoney } from '../../src/documents/format.js'
 import { invoiceHtml } from '../../src/documents/html.js'
 import { invoicePdf } from '../../src/documents/pdf.js'
@@ -249,5 +251,21 @@ describe('the PDF invoice', () => {
     expect(a.toString('latin1')).toMatch(/\/MediaBox \[0 0 595\.28 841\.89\]/)
     const letter = await invoicePdf({ ...document, pageSize: 'letter' })
     expect(letter.toString('latin1')).toMatch(/\/MediaBox \[0 0 612 792\]/)
+  })
+
+  it('has a glyph for every character of these invoices, and says which ones it lacks (CJK)', async () => {
+    const document = render(bigInvoice({ id: 'omega', name: 'Ωmega Łódź Кирилл & Sons' }))
+    expect(missingGlyphs(textsOf(document))).toEqual([])
+    expect(missingGlyphs(['1\u2009–\u200931 October 2026', '1\u202f234,56\u00a0€', '¥ ₹ ₽ ₺ ₴ ₩'])).toEqual(
+      [],
+    )
+    expect(missingGlyphs(['Zoë 名前 Кирилл\n'])).toEqual(['名', '前'])
+    const warnings: string[] = []
+    const invoice = bigInvoice({ id: 'c', name: '株式会社 Ωmega' })
+    const input = { invoice, plan: catalog.plans.get('big'), settings: seller, issuedOn: ISSUED }
+    await renderDocument('pdf', input, (w) => warnings.push(w))
+    expect(warnings).toEqual([
+      'the PDF font (DejaVu Sans) has no glyph for "株", "式", "会", "社" in invoice INV-20260916-c: they print as empty boxes',
+    ])
   })
 })
