@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core'
-import { writeFileSync } from 'node:fs'
 import { catalogFromFlag } from '../src/cli/catalog.js'
 import { StoreCommand } from '../src/cli/command.js'
 import { documentSettingsFromFlag } from '../src/cli/document-settings.js'
@@ -11,6 +10,7 @@ import {
   INVOICE_FORMATS,
   isDocumentFormat,
   issueDate,
+  writeInvoiceFile,
 } from '../src/documents/output.js'
 import { invoiceRenderer } from '../src/documents/render.js'
 import { invoiceAll, invoiceCustomer, planFor } from '../src/invoices/invoice.js'
@@ -74,7 +74,7 @@ export default class Invoice extends StoreCommand {
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`)
       const bytes = await render(invoice)
       if (flags.out === undefined) process.stdout.write(bytes)
-      else writeFileSync(flags.out, bytes)
+      else writeInvoiceFile(flags.out, bytes)
       return
     }
     const intervals = new Set([...catalog.plans.values()].map((p) => p.interval))

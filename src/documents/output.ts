@@ -1,5 +1,6 @@
 // Which invoice formats exist and where each may be written: the rules of the invoice command's
 // flags, as plain functions.
+import { writeFileSync } from 'node:fs'
 
 export const INVOICE_FORMATS = ['table', 'json', 'html', 'pdf'] as const
 export type InvoiceFormat = (typeof INVOICE_FORMATS)[number]
@@ -41,4 +42,13 @@ export function issueDate(text: string | undefined, now: Date = new Date()): Dat
   if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text)
     throw new DocumentError(`--issued-on expects a date like 2026-11-01, got ${JSON.stringify(text)}`)
   return date
+}
+
+/** Writes one invoice into `--out FILE`; a file that cannot be written is a usage error (exit 2). */
+export function writeInvoiceFile(file: string, bytes: string | Uint8Array): void {
+  try {
+    writeFileSync(file, bytes)
+  } catch (error) {
+    throw new DocumentError(`cannot write ${file}: ${(error as Error).message}`, { cause: error })
+  }
 }

@@ -1,6 +1,13 @@
 // Where an invoice may be written, in which format, with which issue date: the flags' rules.
 import { describe, expect, it } from 'vitest'
-import { checkOutput, chosenFormat, issueDate } from '../../src/documents/output.js'
+import {
+  checkOutput,
+  chosenFormat,
+  DocumentError,
+  issueDate,
+  writeInvoiceFile,
+} from '../../src/documents/output.js'
+import { exitCodeOf } from '../../src/cli/exit-codes.js'
 
 describe('the output rules of invoice documents', () => {
   it('--all --format html|pdf needs --out DIR', () => {
@@ -33,5 +40,18 @@ describe('the output rules of invoice documents', () => {
     )
     for (const bad of ['2026-02-30', '2026-11-2', 'tomorrow', '2026-11-02T00:00:00Z'])
       expect(() => issueDate(bad)).toThrow(/--issued-on/)
+  })
+
+  it('a file --out cannot write is a usage error, exit code 2', () => {
+    let error: unknown
+    try {
+      writeInvoiceFile('/nonexistent-folder/acme.pdf', 'x')
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(DocumentError)
+    expect((error as Error).message).toMatch(/^cannot write \/nonexistent-folder\/acme\.pdf: ENOENT/)
+    expect(exitCodeOf(error)).toBe(2)
+    expect(exitCodeOf(new DocumentError('x'))).toBe(2)
   })
 })
