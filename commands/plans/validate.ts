@@ -1,10 +1,11 @@
 import { Args, Command, Flags } from '@oclif/core'
 import { plansFlag } from '../../src/cli/flags.js'
+import { loadDocumentSettings } from '../../src/documents/seller.js'
 import { formatProblem, loadPlans } from '../../src/plans/load.js'
 
 export default class PlansValidate extends Command {
   static override description =
-    'Check every plan file, metrics.yaml and customers.yaml of a plans folder; print each problem as file:line:col  path  message'
+    'Check every plan file, metrics.yaml, customers.yaml and billing.yaml of a plans folder; print each problem as file:line:col  path  message'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -24,7 +25,8 @@ export default class PlansValidate extends Command {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlansValidate)
     const dir = args.dir ?? flags.plans
-    const { catalog, problems } = await loadPlans(dir)
+    const { catalog, problems: planProblems } = await loadPlans(dir)
+    const problems = [...planProblems, ...(await loadDocumentSettings(dir)).problems]
     if (problems.length > 0) process.exitCode = 1
 
     if (flags.json) {

@@ -1,5 +1,6 @@
 // The exit codes of every command, and which failure gets which: one table, so that a script can tell
 // "some lines were rejected" from "nothing was stored" without reading messages.
+import { DocumentError } from '../documents/output.js'
 import { PlansInvalidError } from '../plans/problems.js'
 import { RejectsFileError } from '../ingest/rejects.js'
 import { SourceError } from '../ingest/sources.js'
@@ -41,6 +42,7 @@ const BY_CLASS: [new (...args: never[]) => Error, number][] = [
   [RejectsFileError, EXIT.usage],
   [PeriodError, EXIT.usage],
   [InvoiceError, EXIT.usage],
+  [DocumentError, EXIT.usage],
   [ScheduleError, EXIT.usage],
   [ThresholdError, EXIT.usage],
   [LoadtestDatabaseError, EXIT.usage],

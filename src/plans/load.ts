@@ -63,12 +63,13 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
 // ---- The folder -----------------------------------------------------------------------------------
 
 /** Files that are not plans: metrics.yaml (shared metrics) and customers.yaml, or their .yml spelling. */
-const SPECIAL_FILES = ['metrics', 'customers'] as const
+const SPECIAL_FILES = ['metrics', 'customers', 'billing'] as const
 
 interface Folder {
   plans: string[]
   metrics?: string
   customers?: string
+  billing?: string
   problems: PlanProblem[]
 }
 

@@ -75,7 +75,7 @@ export function expectedGot(expected: string, input: unknown): string {
 
 // ---- Leaves: one value each, read by a plain function ---------------------------------------------
 
-class Rejection {
+export class Rejection {
   constructor(
     readonly message: string,
     readonly hints: IssueHints = {},
@@ -83,7 +83,7 @@ class Rejection {
 }
 
 /** A schema for one value: `read` returns it, converted, or a Rejection saying what was expected. */
-function leaf<T>(read: (input: unknown) => T | Rejection) {
+export function leaf<T>(read: (input: unknown) => T | Rejection) {
   return z.unknown().transform((input, ctx): T => {
     const result = read(input)
     if (!(result instanceof Rejection)) return result
@@ -92,7 +92,7 @@ function leaf<T>(read: (input: unknown) => T | Rejection) {
   })
 }
 
-function text(expected: string, pattern?: RegExp) {
+export function text(expected: string, pattern?: RegExp) {
   return leaf((input) =>
     typeof input === 'string' && input !== '' && (!pattern || pattern.test(input))
       ? input
@@ -100,7 +100,7 @@ function text(expected: string, pattern?: RegExp) {
   )
 }
 
-function oneOf<const T extends string>(values: readonly T[]) {
+export function oneOf<const T extends string>(values: readonly T[]) {
   return leaf((input) =>
     (values as readonly unknown[]).includes(input)
       ? (input as T)
@@ -195,7 +195,7 @@ function unknownKey(known: readonly string[]) {
 }
 
 /** A mapping with exactly these keys: an unknown key (a typo like `unit_prise`) is an issue of its own. */
-function mapping<S extends z.ZodRawShape>(what: string, shape: S) {
+export function mapping<S extends z.ZodRawShape>(what: string, shape: S) {
   const known = Object.keys(shape)
   // Each unknown key gets its own issue, at its own path, through the catch-all schema.
   const schema = z
