@@ -212,7 +212,7 @@ describe('transient failures are retried until every event is stored once', () =
     const late =
       '{"customer":"acme"}\nCode: 209. DB::Exception: Timeout exceeded while reading from socket. (SOCKET_TIMEOUT)\n'
     const isUsage = (r: { query: string }) =>
-      r.query.includes(`\`${db}\`.events FINAL`) && r.query.includes('kind')
+      r.query.includes(`\`${db}\`.events FINAL`) && r.query.includes('AS piece')
     const store = await openStore({ mode: 'read', url: server.url, database: db, retry: FAST })
     try {
       const invoices = await withFault(
