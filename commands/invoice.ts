@@ -32,7 +32,10 @@ export default class Invoice extends StoreCommand {
 
   static override flags = {
     customer: Flags.string({ description: 'customer id', exactlyOne: ['customer', 'all'] }),
-    all: Flags.boolean({ description: 'every customer with events or a plan in the period' }),
+    all: Flags.boolean({
+      description:
+        'every customer of customers.yaml (with --plan: every customer with events in the period); events of customers without a plan are counted and the largest named',
+    }),
     plan: Flags.string({ description: 'bill with this plan instead of the one in customers.yaml' }),
     period: Flags.string({ description: '2026-10 (month), 2026-Q4, 2026-W41 or 2026' }),
     from: Flags.string({ description: 'start of the period (ISO-8601; a date means its midnight UTC)' }),

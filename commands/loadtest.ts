@@ -50,7 +50,7 @@ export default class Loadtest extends StoreCommand {
       default: 1,
     }),
     workers: Flags.integer({
-      description: 'generation worker threads (default: cores - 1, at most 4)',
+      description: 'generation and validation worker threads (default: cores - 1, at most 2, as ingest)',
       min: 1,
     }),
     'batch-size': Flags.integer({

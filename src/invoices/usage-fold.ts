@@ -151,7 +151,9 @@ class Fold {
     for (const [index, charge] of this.plan.charges.entries()) {
       if (charge.metric.aggregation !== 'weighted_sum' || !matches(charge, facts) || !counts(charge, facts))
         continue
-      const increment = row.vals[this.value.get(charge.metric.property!)!]
+      // The increments before the period: the sum column of the metric's own property.
+      const at = this.layouts[this.value.get(charge.metric.property!)!]!.sum
+      const increment = at === undefined ? null : row.vals[at]
       if (increment === null || increment === undefined) continue
       const key = keyOf(index, groupValues(charge, facts))
       this.carried.set(key, (this.carried.get(key) ?? new Decimal(0)).plus(increment))

@@ -236,6 +236,23 @@ describe('weighted_sum', () => {
       ])
     }))
 
+  it('carries the increments of its own property when other properties are measured beside it', () =>
+    withStore(dataDir, async (store) => {
+      // `a_level` sorts before `gb` and its `latest` takes three columns, `b_calls` one for its sum:
+      // the carried total must come from gb's own sum, wherever it lies among the columns.
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-15T00:00:00Z', { gb: 80, a_level: 7, b_calls: 1000 }),
+        ev('2026-10-20T00:00:00Z', { gb: -30, a_level: 9, b_calls: 2000 }),
+        ev('2026-11-16T00:00:00Z', { gb: 10, a_level: 3, b_calls: 5 }),
+      ])
+      const charges = [charge('latest', 'a_level'), charge('sum', 'b_calls'), charge('weighted_sum', 'gb')]
+      expect(await measured(store, charges, NOVEMBER)).toEqual([
+        { measure: 0, units: '3', events: 1, invalid: 0 },
+        { measure: 1, units: '5', events: 1, invalid: 0 },
+        { measure: 2, units: '55', events: 1, invalid: 0 }, // 50 all month, +10 for its second half
+      ])
+    }))
+
   it('carries only the newest copy of an earlier increment', () =>
     withStore(dataDir, async (store) => {
       const [kept, recoded, moved] = [
