@@ -153,7 +153,9 @@ async function storeRun(
   } catch (e) {
     // No queued INSERT may start once the run has failed: its staging files are about to go.
     await writer.abort()
-    // The store may be what failed: the error below is the one to report.
+    // What was stored is settled as in a finished run (moved events retire their older copies). The
+    // store may be what failed: the error below is the one to report.
+    await settleRunCopies(store, { stamps: writer.stamps }).catch(() => {})
     await recordRun(store, recordOf('failed')).catch(() => {})
     throw new IngestError(
       `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +

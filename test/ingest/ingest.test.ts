@@ -451,6 +451,38 @@ describe('a failing worker task (a staging file that cannot be written: a full d
     }
   })
 
+  it('a run that fails still retires the older copies of the events it moved before the failure', async () => {
+    const e = engine()
+    const oct = '2026-10-05T12:00:00Z'
+    const moved = Array.from({ length: 50 }, (_, i) => `mv${i}`)
+    await e.ingest([e.file('october.ndjson', lines(...moved.map((tx) => event({ tx, timestamp: oct }))))])
+    const staging = mkdtempSync(path.join(os.tmpdir(), 'billing-full-'))
+    symlinkSync('/dev/full', path.join(staging, 'chunk-3.rowbinary'))
+    try {
+      // The moved events come first: their batch is stored before the third chunk fails.
+      const f = e.file(
+        'moves.ndjson',
+        lines(
+          ...moved.map((tx) => event({ tx, timestamp: '2026-11-05T12:00:00Z' })),
+          ...Array.from({ length: 2000 }, (_, i) => event({ tx: `g${i}` })),
+        ),
+      )
+      const failed = await e
+        .ingest([f], { workers: 1, chunkBytes: 8192, batchBytes: 8192, stagingDir: staging })
+        .catch((err: Error) => err)
+      expect((failed as Error).message).toMatch(/^ingest failed: .*ENOSPC/)
+    } finally {
+      rmSync(staging, { recursive: true, force: true })
+    }
+    // Each month read on its own, as an invoice reads it: every moved event is in November only.
+    const places = await e.rows<{ month: number; n: string }>(
+      `SELECT toYYYYMM(timestamp) AS month, toString(count()) AS n FROM ${e.db}.events FINAL
+       WHERE startsWith(transaction_id, 'mv') GROUP BY month ORDER BY month
+       SETTINGS do_not_merge_across_partitions_select_final = 1`,
+    )
+    expect(places).toEqual([{ month: 202611, n: '50' }])
+  })
+
   it('Ctrl-C before the first file is read is an interrupted run, not a finished one', async () => {
     const e = engine()
     const stop = new AbortController()
