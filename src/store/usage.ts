@@ -88,16 +88,21 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
   const bind = bindings(params)
   const columns = eventColumns(shape, bind)
   // Every event of the period (codes no charge reads too: they are reported as not billed), and the
-  // earlier increments of weighted_sum codes.
-  const source = `(
+  // earlier increments of weighted_sum codes. Two branches, not one OR: each keeps its own pruning,
+  // the period's months by partition and the earlier increments by the (customer, code) key.
+  const select = (where: string) => `
         SELECT customer, code, version, properties,
                toUnixTimestamp64Milli(timestamp) AS ms,
                ${['arrayCount(b -> b <= ms, {starts:Array(Int64)}) AS piece', ...columns].join(',\n               ')}
         FROM ${NEWEST_COPIES(db)}
-        WHERE customer IN {customers:Array(String)}
-          AND timestamp < {to:DateTime64(3, 'UTC')}
-          AND (timestamp >= {from:DateTime64(3, 'UTC')} OR code IN {carried:Array(String)})
-    )`
+        WHERE customer IN {customers:Array(String)} AND ${where}`
+  const branches = [
+    select(`timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}`),
+  ]
+  if (shape.carriedCodes.length > 0) {
+    branches.push(select(`code IN {carried:Array(String)} AND timestamp < {from:DateTime64(3, 'UTC')}`))
+  }
+  const source = `(${branches.join('\n        UNION ALL')}\n    )`
   // No ORDER BY: the fold takes each customer's rows wherever they come.
   return { sql: groupsSql(shape, source, bind), params }
 }
