@@ -11,6 +11,8 @@ export interface EventFileSpec {
   /** Share of lines that are bad (the ingest must reject them). */
   badRate: number
   seed?: number
+  /** Start of the month of timestamps (default: October 2026). */
+  monthStartMs?: number
 }
 
 export interface EventFileFacts {
@@ -48,7 +50,7 @@ export async function writeEventFile(
   let cleanBuffer: string[] = []
   const facts: EventFileFacts = { lines: 0, bytes: 0, bad: 0, duplicates: 0, distinct: 0 }
   const recent: string[] = []
-  const start = Date.UTC(2026, 9, 1)
+  const start = spec.monthStartMs ?? Date.UTC(2026, 9, 1)
   let buffer: string[] = []
   for (let i = 0; i < spec.events; i++) {
     let line: string
