@@ -4,7 +4,7 @@
 // Usage: node dist/bench/engine-limit.js FILE DATA_DIR
 import path from 'node:path'
 import { STAGING_SETTINGS } from '../src/store/event-sql.js'
-import { TX_KEY_SQL, TX_TEXT_SQL } from '../src/store/schema-v3.js'
+import { TX_KEY_SQL, TX_TEXT_SQL } from '../src/store/schema.js'
 import { openStore } from '../src/store/store.js'
 
 const [file, dataDir] = process.argv.slice(2)

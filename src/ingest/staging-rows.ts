@@ -45,7 +45,7 @@ export class StagingRows {
 
   /**
    * tx_uuid, then tx_text: a canonical UUID (lowercase 8-4-4-4-12, as the engine prints one) as its
-   * 16 bytes and no text; any other id as a zero UUID and its text (see src/store/schema-v3.ts).
+   * 16 bytes and no text; any other id as a zero UUID and its text (see src/store/schema.ts).
    */
   private transactionId(b: Buffer, start: number, end: number, escaped: boolean): void {
     if (escaped) {

@@ -4,11 +4,11 @@
 // SELECT is shared, so both stores store exactly the same rows.
 import type { ClickHouseSettings } from '@clickhouse/client'
 import { VERSION_SQL } from './event-versions.js'
-import { TX_KEY_OF_STAGING_SQL } from './schema-v3.js'
+import { TX_KEY_OF_STAGING_SQL } from './schema.js'
 
 /**
  * A staging row: the customer (external_customer_id when that alias was sent), the transaction id
- * (as a UUID's bytes, or as text: see src/store/schema-v3.ts), the code, UTC ms, place in the run.
+ * (as a UUID's bytes, or as text: see src/store/schema.ts), the code, UTC ms, place in the run.
  */
 export const STAGING_STRUCTURE =
   'customer String, tx_uuid UUID, tx_text String, code String, ts Int64, seq UInt64, properties Map(String, String)'

@@ -4,7 +4,7 @@
 import type { Period } from '../invoices/types.js'
 import type { UsageShape } from '../invoices/usage-shape.js'
 import { NEWEST_COPIES, NEWEST_COPIES_SETTINGS } from './event-versions.js'
-import { TRANSACTION_ID_SQL, TX_KEY_SQL, TX_TEXT_SQL } from './schema-v3.js'
+import { TRANSACTION_ID_SQL, TX_KEY_SQL, TX_TEXT_SQL } from './schema.js'
 import type { Store } from './store.js'
 import { toDateTime64, VALUE_SCALE } from './usage.js'
 

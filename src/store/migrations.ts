@@ -2,7 +2,7 @@
 // never edit one that has shipped: add the next. A migration that moves data checks where an earlier,
 // interrupted attempt left off, so running it again finishes the job.
 import type { Store } from './store.js'
-import { EVENTS_V3, INGEST_RUNS_V3, TX_KEY_SQL, TX_TEXT_SQL } from './schema-v3.js'
+import { EVENTS_KEY, EVENTS_V3, EVENTS_V4, INGEST_RUNS_V3, TX_KEY_SQL, TX_TEXT_SQL } from './schema.js'
 
 export interface Migration {
   version: number
@@ -68,7 +68,7 @@ ORDER BY run_id`,
       await replaceTable(
         store,
         'events',
-        'tx_key',
+        () => hasColumn(store, 'events', 'tx_key'),
         EVENTS_V3,
         (from, to) =>
           // FINAL: one row per event, the newest copy, as schema 2 kept them.
@@ -79,7 +79,7 @@ FROM ${from} FINAL`,
       await replaceTable(
         store,
         'ingest_runs',
-        'first_version',
+        () => hasColumn(store, 'ingest_runs', 'first_version'),
         INGEST_RUNS_V3,
         (from, to) =>
           // A schema-2 run's versions are run << 32 | line.
@@ -90,26 +90,45 @@ FROM ${from} FINAL`,
       )
     },
   },
+  {
+    version: 4,
+    description: "events keyed on (code, customer, transaction key): a code's rows together, for carry-ins",
+    apply: async (store) => {
+      await replaceTable(
+        store,
+        'events',
+        async () => (await sortingKey(store, 'events')) === EVENTS_KEY,
+        EVENTS_V4,
+        (from, to) =>
+          // Every row as it is (older copies and tombstones too): the new key is made of the same
+          // columns, so each row means what it meant, and merges fold the copies as they would have.
+          `INSERT INTO ${to} (customer, code, tx_key, transaction_id, timestamp, properties, version, is_deleted, ingested_at)
+SELECT customer, code, tx_key, transaction_id, timestamp, properties, version, is_deleted, ingested_at
+FROM ${from}
+SETTINGS optimize_on_insert = 0`,
+      )
+    },
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
 
 /**
  * Rebuilds `table` in a new layout: copies its rows into `<table>_new`, swaps the two names, drops
- * the old one. `marker` is a column only the new layout has: it tells a finished swap from an
- * interrupted one, which starts the copy over.
+ * the old one. `done` tells a finished swap (the table has the new layout) from an interrupted one,
+ * which starts the copy over.
  */
 async function replaceTable(
   store: Store,
   table: string,
-  marker: string,
+  done: () => Promise<boolean>,
   create: (db: string, table: string) => string,
   copy: (from: string, to: string) => string,
 ): Promise<void> {
   const db = store.db
   const next = `${table}_new`
   const old = `${table}_old`
-  if (!(await hasColumn(store, table, marker))) {
+  if (!(await done())) {
     await store.command(`DROP TABLE IF EXISTS ${db}.${next} SYNC`)
     await store.command(create(db, next))
     await store.command(copy(`${db}.${table}`, `${db}.${next}`))
@@ -124,4 +143,12 @@ async function hasColumn(store: Store, table: string, column: string): Promise<b
     { params: { db: store.database, table, column } },
   )
   return Number(rows[0]?.n ?? 0) > 0
+}
+
+async function sortingKey(store: Store, table: string): Promise<string> {
+  const rows = await store.rows<{ key: string }>(
+    `SELECT sorting_key AS key FROM system.tables WHERE database = {db:String} AND name = {table:String}`,
+    { params: { db: store.database, table } },
+  )
+  return rows[0]?.key ?? ''
 }

@@ -89,7 +89,7 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
   const columns = eventColumns(shape, bind)
   // Every event of the period (codes no charge reads too: they are reported as not billed), and the
   // earlier increments of weighted_sum codes. Two branches, not one OR: each keeps its own pruning,
-  // the period's months by partition and the earlier increments by the (customer, code) key.
+  // the period's months by partition and the earlier increments by the (code, customer) key.
   const select = (where: string) => `
         SELECT customer, code, version, properties,
                toUnixTimestamp64Milli(timestamp) AS ms,

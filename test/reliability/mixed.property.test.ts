@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ingest } from '../../src/ingest/ingest.js'
-import { TRANSACTION_ID_SQL } from '../../src/store/schema-v3.js'
+import { TRANSACTION_ID_SQL } from '../../src/store/schema.js'
 import { openStore } from '../../src/store/store.js'
 import { removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
 

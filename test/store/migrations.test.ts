@@ -5,7 +5,7 @@ import { loadCatalog } from '../../src/plans/load.js'
 import { invoiceJson } from '../../src/render/invoice.js'
 import { migrate } from '../../src/store/migrate.js'
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js'
-import { TRANSACTION_ID_SQL } from '../../src/store/schema-v3.js'
+import { EVENTS_V3, TRANSACTION_ID_SQL } from '../../src/store/schema.js'
 import { openStore, StoreMissingError, type Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase } from '../support/events.js'
 import { allInvoices } from '../support/usage.js'
@@ -60,6 +60,41 @@ async function schemaTwoStore(): Promise<Store> {
   return store
 }
 
+/** A database as version 3 of billing left it: rows of every kind in its key, (customer, code, ...). */
+async function schemaThreeStore(): Promise<Store> {
+  const store = await openStore({ mode: 'write', dataDir, database: uniqueDatabase('v3') })
+  await store.command(`DROP TABLE ${store.db}.events SYNC`)
+  await store.command(EVENTS_V3(store.db, 'events'))
+  await store.command(`ALTER TABLE ${store.db}.schema_migrations DELETE WHERE version > 3`)
+  const key = (id: string) => `reinterpretAsUUID(sipHash128('${id}'))`
+  // moved: stored in October, moved to November by a newer copy, October's copy retired by a
+  // tombstone; twice: two copies in one place, the newer wins.
+  const rows = [
+    `('acme', 'api_calls', ${key('moved')}, 'moved', '2026-10-05 12:00:00', {'tokens': '10'}, 100, 0)`,
+    `('acme', 'api_calls', ${key('moved')}, 'moved', '2026-11-05 12:00:00', {'tokens': '11'}, 200, 0)`,
+    `('acme', 'api_calls', ${key('moved')}, 'moved', '2026-10-05 12:00:00', {}, 199, 1)`,
+    `('acme', 'storage', ${key('twice')}, 'twice', '2026-10-06 12:00:00', {'gb': '1'}, 100, 0)`,
+    `('acme', 'storage', ${key('twice')}, 'twice', '2026-10-06 12:00:00', {'gb': '2'}, 300, 0)`,
+    `('globex', 'payment', ${key('kept')}, 'kept', '2026-10-07 12:00:00', {'amount': '100'}, 100, 0)`,
+  ]
+  // One INSERT each, as separate runs wrote them: separate parts, not yet merged.
+  for (const row of rows) {
+    await store.command(
+      `INSERT INTO ${store.db}.events (customer, code, tx_key, transaction_id, timestamp, properties, version, is_deleted) VALUES ${row}`,
+    )
+  }
+  return store
+}
+
+/** Each month read on its own, as invoices read them. */
+const perMonth = (store: Store) =>
+  queryRows(
+    store,
+    `SELECT customer, transaction_id, code, toString(timestamp) AS at, properties
+     FROM ${store.db}.events FINAL ORDER BY customer, transaction_id
+     SETTINGS do_not_merge_across_partitions_select_final = 1`,
+  )
+
 const storedEvents = (store: Store) =>
   queryRows(
     store,
@@ -76,7 +111,7 @@ describe('migrations', () => {
       expect(await versions(store)).toEqual(MIGRATIONS.map((m) => m.version))
       const events = await tableDefinition(store)
       expect(events).toContain('PARTITION BY toYYYYMM(timestamp)')
-      expect(events).toContain('ORDER BY (customer, code, tx_key, transaction_id)')
+      expect(events).toContain('ORDER BY (code, customer, tx_key, transaction_id)')
       expect(events).toContain('ReplacingMergeTree(version, is_deleted)')
       expect(events).toContain('vertical_merge_algorithm_min_columns_to_activate = 1')
       expect(await tableDefinition(store, 'ingest_runs')).toContain('`first_version` UInt64')
@@ -150,6 +185,51 @@ describe('migrations', () => {
       )
       const globex = invoices.find((i) => i.customer === 'globex')!
       expect(globex.intervals[0]!.lines.find((l) => l.metric === 'payments')).toMatchObject({ units: '150' })
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('re-keys a version 3 store on (code, customer, …), keeping every copy and tombstone in its meaning', async () => {
+    const store = await schemaThreeStore()
+    try {
+      const before = await perMonth(store)
+      expect(before).toEqual([
+        {
+          customer: 'acme',
+          transaction_id: 'moved',
+          code: 'api_calls',
+          at: '2026-11-05 12:00:00.000',
+          properties: { tokens: '11' },
+        },
+        {
+          customer: 'acme',
+          transaction_id: 'twice',
+          code: 'storage',
+          at: '2026-10-06 12:00:00.000',
+          properties: { gb: '2' },
+        },
+        {
+          customer: 'globex',
+          transaction_id: 'kept',
+          code: 'payment',
+          at: '2026-10-07 12:00:00.000',
+          properties: { amount: '100' },
+        },
+      ])
+      await migrate(store)
+      expect(await versions(store)).toEqual(MIGRATIONS.map((m) => m.version))
+      expect(await tableDefinition(store)).toContain('ORDER BY (code, customer, tx_key, transaction_id)')
+      expect(await perMonth(store)).toEqual(before)
+      // Every row came along, the tombstone and the older copies too (a later merge drops them).
+      const [rows] = await queryRows<{ n: string }>(
+        store,
+        `SELECT toString(count()) AS n FROM ${store.db}.events`,
+      )
+      expect(rows).toEqual({ n: '6' })
+      // Run again: nothing to do.
+      await migrate(store)
+      expect(await perMonth(store)).toEqual(before)
     } finally {
       await store.close()
     }

@@ -1,4 +1,6 @@
-// The registry of charge models: adding a model means adding its file and one line here.
+// The registry of charge models. Adding a model means its type (plans/types.ts), its YAML schema
+// (plans/schema.ts), its file here and one line below; the compiler then points to the switches that
+// describe it (render/plans.ts, documents/charge-terms.ts).
 import type { Decimal } from '../../money/decimal.js'
 import type { ChargeModel, ChargeModelName } from '../../plans/types.js'
 import type { ChargePrice, Usage } from '../charge-price.js'

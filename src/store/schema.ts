@@ -1,5 +1,6 @@
-// The tables as schema version 3 lays them out (see migrations.ts), and how a transaction id becomes
-// the key of its event. Kept apart from the migrations so that the layout reads in one place.
+// The tables as the schema lays them out (see migrations.ts: version 3, and version 4's key), and how
+// a transaction id becomes the key of its event. Kept apart from the migrations so that the layout
+// reads in one place.
 
 /**
  * The transaction id in the key. A canonical UUID (lowercase, 8-4-4-4-12) is stored as its 16 bytes
@@ -24,8 +25,14 @@ export const TRANSACTION_ID_SQL = `if(transaction_id = '', toString(tx_key), tra
  * nothing else. Within a partition, ReplacingMergeTree keeps one row per key, the highest version;
  * a copy that lands in another partition or under another code is retired there by a tombstone
  * (is_deleted), see copies.ts. `version` orders copies, see event-versions.ts.
+ *
+ * The key starts with the code (version 4; version 3 started with the customer): the rows of one code
+ * lie together, so that the increments of a weighted_sum code before a period are read on their own
+ * instead of one granule of other codes' rows around each customer's few (at 100M events over 10
+ * months: 9x less time for the largest customers' carry-in), and a page of customers is still one
+ * range per code.
  */
-export const EVENTS_V3 = (db: string, table: string) => `CREATE TABLE IF NOT EXISTS ${db}.${table}
+const eventsTable = (key: string) => (db: string, table: string) => `CREATE TABLE IF NOT EXISTS ${db}.${table}
 (
     customer       LowCardinality(String) CODEC(ZSTD(1)),
     code           LowCardinality(String) CODEC(ZSTD(1)),
@@ -40,8 +47,12 @@ export const EVENTS_V3 = (db: string, table: string) => `CREATE TABLE IF NOT EXI
 )
 ENGINE = ReplacingMergeTree(version, is_deleted)
 PARTITION BY toYYYYMM(timestamp)
-ORDER BY (customer, code, tx_key, transaction_id)
+ORDER BY (${key})
 SETTINGS vertical_merge_algorithm_min_columns_to_activate = 1, max_compress_block_size = 262144`
+
+export const EVENTS_V3 = eventsTable('customer, code, tx_key, transaction_id')
+export const EVENTS_KEY = 'code, customer, tx_key, transaction_id'
+export const EVENTS_V4 = eventsTable(EVENTS_KEY)
 
 /** Ingest and load-test runs: what each read and stored, and the versions its rows carry. */
 export const INGEST_RUNS_V3 = (db: string, table: string) => `CREATE TABLE IF NOT EXISTS ${db}.${table}
