@@ -42,11 +42,11 @@ export function unbilledReason(plan: Plan, event: EventFacts, matched: Charge[])
   if (matched.length === 0) {
     return plan.charges.some((c) => c.metric.code === event.code) ? 'filters' : 'no_charge'
   }
-  const notNumber = matched.some(
-    (c) =>
-      c.metric.property !== undefined &&
-      c.metric.aggregation !== 'unique_count' &&
-      event.value(c.metric.property) === 1,
-  )
-  return notNumber ? 'not_a_number' : 'missing_property'
+  return matched.some((c) => readsNonNumber(c, event)) ? 'not_a_number' : 'missing_property'
+}
+
+/** Whether the charge's metric reads a number from a property the event has as something else. */
+export function readsNonNumber(charge: Charge, event: EventFacts): boolean {
+  const { property, aggregation } = charge.metric
+  return property !== undefined && aggregation !== 'unique_count' && event.value(property) === 1
 }

@@ -4,7 +4,7 @@
 // minimums by days, as Lago does: the days the part covers (a day begun counts whole) over the days
 // of the whole interval, e.g. 15/31.
 import type { Interval } from '../plans/types.js'
-import { PeriodError } from './period.js'
+import { currentPeriod, PeriodError } from './period.js'
 import type { Period } from './types.js'
 
 export const DAY_MS = 86_400_000
@@ -26,53 +26,11 @@ export interface Proration {
   of: number
 }
 
-/** Where the interval that contains `t` starts. */
-export function intervalStart(t: Date, interval: Interval): Date {
-  const y = t.getUTCFullYear()
-  const m = t.getUTCMonth()
-  const d = new Date(0)
-  switch (interval) {
-    case 'weekly':
-      d.setUTCFullYear(y, m, t.getUTCDate() - ((t.getUTCDay() + 6) % 7))
-      return d
-    case 'monthly':
-      d.setUTCFullYear(y, m, 1)
-      return d
-    case 'quarterly':
-      d.setUTCFullYear(y, m - (m % 3), 1)
-      return d
-    case 'yearly':
-      d.setUTCFullYear(y, 0, 1)
-      return d
-  }
-}
-
-/** Where the interval that starts at `start` ends (the next one starts). */
-export function intervalEnd(start: Date, interval: Interval): Date {
-  const d = new Date(0)
-  const y = start.getUTCFullYear()
-  const m = start.getUTCMonth()
-  switch (interval) {
-    case 'weekly':
-      d.setUTCFullYear(y, m, start.getUTCDate() + 7)
-      return d
-    case 'monthly':
-      d.setUTCFullYear(y, m + 1, 1)
-      return d
-    case 'quarterly':
-      d.setUTCFullYear(y, m + 3, 1)
-      return d
-    case 'yearly':
-      d.setUTCFullYear(y + 1, 0, 1)
-      return d
-  }
-}
-
 /** The period's parts, one per interval it touches, in order. */
 export function intervalsOf(period: Period, interval: Interval): BillingInterval[] {
   const parts: BillingInterval[] = []
-  for (let start = intervalStart(period.from, interval); start < period.to;) {
-    const end = intervalEnd(start, interval)
+  for (let at = period.from; at < period.to;) {
+    const { from: start, to: end } = currentPeriod(interval, at)
     const from = start < period.from ? period.from : start
     const to = end > period.to ? period.to : end
     const whole = from.getTime() === start.getTime() && to.getTime() === end.getTime()
@@ -93,7 +51,7 @@ export function intervalsOf(period: Period, interval: Interval): BillingInterval
         `the period spans more than ${MAX_INTERVALS} ${interval} intervals: ask for a shorter one`,
       )
     }
-    start = end
+    at = end
   }
   return parts
 }

@@ -94,7 +94,11 @@ async function* pages(
   counts: Map<string, number>,
 ): AsyncGenerator<InvoiceResult> {
   const byInterval = new Map<Interval, { id: string; plan: Plan }[]>()
-  for (const c of billed) byInterval.set(c.plan.interval, [...(byInterval.get(c.plan.interval) ?? []), c])
+  for (const c of billed) {
+    const same = byInterval.get(c.plan.interval)
+    if (same) same.push(c)
+    else byInterval.set(c.plan.interval, [c])
+  }
   for (const [interval, customers] of byInterval) {
     const plans = [...new Set(customers.map((c) => c.plan))]
     const billing = new Billing(store, plans, period, interval)

@@ -10,6 +10,7 @@ import {
   counts,
   groupValues,
   matches,
+  readsNonNumber,
   unbilledReason,
   type EventFacts,
   type ValueState,
@@ -92,7 +93,7 @@ class Fold {
     let counted = false
     for (const { charge, index } of matched) {
       const { aggregation, property } = charge.metric
-      if (property !== undefined && aggregation !== 'unique_count' && facts.value(property) === 1) {
+      if (readsNonNumber(charge, facts)) {
         this.invalid.set(index, (this.invalid.get(index) ?? 0) + row.n)
       }
       if (!counts(charge, facts)) continue

@@ -3,7 +3,7 @@
 // and which aggregates each of those needs. The store groups the period's events by customer,
 // interval, code, dimension values and the state of each value property (missing, not a number,
 // a number); the fold (usage-fold.ts) then gives each charge the groups it matches. Pure.
-import type { AggregationName, Charge, Plan } from '../plans/types.js'
+import type { Charge, Plan } from '../plans/types.js'
 import { eventValuesNeeded } from '../pricing/models/index.js'
 
 /** A property a metric reads values from, and what is asked of it. */
@@ -50,8 +50,6 @@ export interface ValueLayout {
   latest?: number
   weighted?: number
 }
-
-export const NUMERIC: ReadonlySet<AggregationName> = new Set(['sum', 'max', 'latest', 'weighted_sum'])
 
 export function usageShape(plans: readonly Plan[]): UsageShape {
   const charges = plans.flatMap((p) => p.charges)
