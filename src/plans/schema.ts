@@ -159,11 +159,13 @@ const positiveQuantity = leaf((input) => {
 })
 
 /** A tax rate as a fraction: "0.20" is 20 %. */
-export const taxRate = leaf((input) => {
+function readTaxRate(input: unknown): Decimal | Rejection {
   const value = readDecimal(input, { noun: 'amount', example: '0.20', integers: false })
   if (value instanceof Rejection || value.lte(1)) return value
   return new Rejection(`expected a tax rate between "0" and "1" like "0.20", got ${describeValue(input)}`)
-})
+}
+
+export const taxRate = leaf(readTaxRate)
 
 const eventCount = leaf((input) =>
   typeof input === 'bigint' && input >= 0n && input <= BigInt(Number.MAX_SAFE_INTEGER)
@@ -504,8 +506,8 @@ export function plainCustomerEntry(raw: Record<string, string>): CustomerFields 
   if (!plan || name === '') return undefined
   let rate = ZERO
   if (tax_rate !== undefined) {
-    const read = readDecimal(tax_rate, { noun: 'amount', example: '0.20', integers: false })
-    if (read instanceof Rejection || read.gt(1)) return undefined
+    const read = readTaxRate(tax_rate)
+    if (read instanceof Rejection) return undefined
     rate = read
   }
   return { plan, ...(name !== undefined && { name }), taxRate: rate }
