@@ -9,7 +9,7 @@ import { PeriodError } from '../invoices/period.js'
 import { LoadtestDatabaseError } from '../loadtest/loadtest-store.js'
 import { ScheduleError } from '../loadtest/schedule.js'
 import { ThresholdError } from '../loadtest/thresholds.js'
-import { ReportFileError } from '../render/loadtest-report-file.js'
+import { ReportFileError } from '../render/report-file-error.js'
 import { StoreBusyError } from '../store/embedded.js'
 import { StoreError, StoreMissingError } from '../store/store.js'
 

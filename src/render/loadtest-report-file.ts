@@ -15,8 +15,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { LoadtestSummary } from '../loadtest/summary.js'
 import { loadtestReport, type ReportAssets, type ReportRun } from './loadtest-report.js'
+import { ReportFileError } from './report-file-error.js'
 
-export class ReportFileError extends Error {}
+export { ReportFileError }
 
 const require = createRequire(import.meta.url)
 
