@@ -74,7 +74,7 @@ export default class Invoice extends StoreCommand {
         plan: flags.plan,
         period,
       })
-      for (const w of warnings) process.stderr.write(`warning: ${w}\n`)
+      for (const w of warnings) warn(w)
       const bytes = await render(invoice)
       if (flags.out === undefined) process.stdout.write(bytes)
       else writeInvoiceFile(flags.out, bytes)
@@ -94,7 +94,7 @@ export default class Invoice extends StoreCommand {
       out: flags.out,
       ...(isDocumentFormat(format) && { document: { extension: format, render } }),
       write: (text) => process.stdout.write(text),
-      warn: (text) => process.stderr.write(`${text}\n`),
+      warn,
     })
   }
 }

@@ -14,7 +14,8 @@ export interface InvoiceRunOutput {
   /** The file's extension and its bytes, for one invoice (default: the JSON invoice). */
   document?: { extension: string; render(invoice: Invoice): Promise<Uint8Array | string> }
   write(text: string): void
-  warn(text: string): void
+  /** A warning, without its `warning: ` prefix. */
+  warn(message: string): void
 }
 
 export interface InvoiceRunTotals {
@@ -29,7 +30,7 @@ export async function writeInvoiceRun(run: InvoiceRun, output: InvoiceRunOutput)
   const totals: InvoiceRunTotals = { invoices: 0, written: 0 }
   if (json) output.write(`{"period":${JSON.stringify(periodJson(run))},"invoices":[`)
   for await (const { invoice, warnings } of run.invoices) {
-    for (const w of warnings) output.warn(`warning: ${w}`)
+    for (const w of warnings) output.warn(w)
     if (out) {
       const document = output.document
       const bytes = document
@@ -50,7 +51,8 @@ export async function writeInvoiceRun(run: InvoiceRun, output: InvoiceRunOutput)
     output.write(`${invoiceSummaryTable(summary)}\n`)
     if (out) output.write(`written to ${out}\n`)
   }
-  for (const line of unbilledCustomers(run)) output.warn(line)
+  const withoutPlan = unbilledCustomers(run)
+  if (withoutPlan) output.warn(withoutPlan)
   return totals
 }
 
@@ -64,15 +66,13 @@ function periodJson(run: InvoiceRun) {
 }
 
 /** How many events belong to customers with no plan, and the top ones by name. */
-export function unbilledCustomers(run: InvoiceRun, top = 5): string[] {
-  if (run.unbilled.length === 0) return []
+function unbilledCustomers(run: InvoiceRun, top = 5): string | undefined {
+  if (run.unbilled.length === 0) return undefined
   const events = run.unbilled.reduce((n, u) => n + u.events, 0)
   const named = run.unbilled
     .slice(0, top)
     .map((u) => `"${u.customer}" (${u.events.toLocaleString('en-US')})`)
     .join(', ')
   const more = run.unbilled.length > top ? `, and ${run.unbilled.length - top} more` : ''
-  return [
-    `warning: ${events.toLocaleString('en-US')} event(s) in the period belong to ${run.unbilled.length} customer(s) with no plan in customers.yaml, not invoiced: ${named}${more}`,
-  ]
+  return `${events.toLocaleString('en-US')} event(s) in the period belong to ${run.unbilled.length} customer(s) with no plan in customers.yaml, not invoiced: ${named}${more}`
 }
