@@ -155,6 +155,10 @@ export class LoadRun {
     const { schedule } = this.s
     let lastProgress = 0
     let nextSecond = 1000
+    /** Closes every second of the timeline that has ended by `now`. */
+    const closeSecondsUntil = (now: number) => {
+      for (; now >= nextSecond; nextSecond += 1000) this.closeSecond(nextSecond)
+    }
     try {
       for (;;) {
         if (this.failure ?? this.writer.error) throw this.failure ?? this.writer.error
@@ -162,10 +166,7 @@ export class LoadRun {
         if (this.s.signal?.aborted) this.facts.interrupted = true
         this.dispatchDue(this.facts.interrupted ? this.issued : schedule.dueAt(now))
         this.facts.maxLagMs = Math.max(this.facts.maxLagMs, this.lagAt(now))
-        while (now >= nextSecond) {
-          this.closeSecond(nextSecond)
-          nextSecond += 1000
-        }
+        closeSecondsUntil(now)
         if (this.s.onProgress && now - lastProgress >= this.s.progressMs) {
           lastProgress = now
           this.s.onProgress(this.progress())
@@ -181,9 +182,7 @@ export class LoadRun {
       const flush = this.writer.flush().finally(() => (flushed = true))
       while (!flushed) {
         await Promise.race([flush, sleep(Math.max(1, nextSecond - this.clock()))])
-        for (const now = this.clock(); !flushed && now >= nextSecond; nextSecond += 1000) {
-          this.closeSecond(nextSecond)
-        }
+        if (!flushed) closeSecondsUntil(this.clock())
       }
       await flush
     } catch (e) {

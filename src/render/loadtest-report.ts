@@ -4,7 +4,7 @@
 // nothing is fetched, so the file can be mailed, archived or opened offline.
 import type { TrafficShape } from '../loadtest/generate.js'
 import type { LoadtestSummary } from '../loadtest/summary.js'
-import { loadtestJson, summaryRows, thresholdActual, verdict } from './loadtest.js'
+import { loadtestJson, n, summaryRows, thresholdActual, verdict } from './loadtest.js'
 
 /** What the run was asked to do, beyond what its summary says. */
 export interface ReportRun {
@@ -88,7 +88,7 @@ function parameters(s: LoadtestSummary, run: ReportRun): string {
     ['Command', ['billing', 'loadtest', ...run.argv].map(shellWord).join(' ')],
     ['Schedule', describeStages(s.stages, run.startRate)],
     ['Average target rate', `${rate(s.targetRate)} over ${s.scheduledSeconds.toFixed(1)} s`],
-    ['Customers', `${count(run.traffic.customers)} (Zipf exponent ${run.traffic.zipf})`],
+    ['Customers', `${n(run.traffic.customers)} (Zipf exponent ${run.traffic.zipf})`],
     ['Event codes', run.traffic.codes.join(', ')],
     ['Seed', String(run.traffic.seed)],
     ['Generation workers', String(s.time.workers)],
@@ -108,7 +108,7 @@ export function describeStages(stages: { target: number; seconds: number }[], st
       const part =
         st.target === from
           ? `${rate(st.target)} for ${st.seconds} s`
-          : `${count(from)} → ${rate(st.target)} over ${st.seconds} s`
+          : `${n(from)} → ${rate(st.target)} over ${st.seconds} s`
       from = st.target
       return part
     })
@@ -177,11 +177,11 @@ ${keyValueTable(summaryRows(s))}
 /** The per-second table's columns: heading, and the cell of one second. */
 const SECOND_COLUMNS: [string, (x: SecondJson) => string][] = [
   ['t (s)', (x) => decimal(x.t)],
-  ['target (/s)', (x) => count(x.target)],
-  ['achieved (/s)', (x) => count(x.achieved)],
-  ['backlog', (x) => count(x.backlog)],
+  ['target (/s)', (x) => n(x.target)],
+  ['achieved (/s)', (x) => n(x.achieved)],
+  ['backlog', (x) => n(x.backlog)],
   ['lag (s)', (x) => x.lag_seconds.toFixed(3)],
-  ['dropped', (x) => count(x.dropped)],
+  ['dropped', (x) => n(x.dropped)],
   ['insert p50 (ms)', (x) => ms(x.insert_p50_seconds)],
   ['insert p99 (ms)', (x) => ms(x.insert_p99_seconds)],
   ['CPU generate', (x) => x.cpu_cores.generate.toFixed(3)],
@@ -214,8 +214,7 @@ function keyValueTable(rows: [string, string][]): string {
   return `<table class="figures">\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`
 }
 
-const count = (x: number) => Math.round(x).toLocaleString('en-US')
-const rate = (x: number) => `${count(x)}/s`
+const rate = (x: number) => `${n(x)}/s`
 const decimal = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(3))
 const ms = (seconds: number | null) => (seconds === null ? '–' : String(Math.round(seconds * 1000)))
 

@@ -5,7 +5,8 @@ import type { LoadtestSummary } from '../loadtest/summary.js'
 import type { ThresholdResult } from '../loadtest/thresholds.js'
 import { THRESHOLD_METRICS } from '../loadtest/thresholds.js'
 
-const n = (x: number) => Math.round(x).toLocaleString('en-US')
+/** A count, rounded, with thousands separators. */
+export const n = (x: number) => Math.round(x).toLocaleString('en-US')
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`
 const round = (x: number, digits = 3) => Number(x.toFixed(digits))
 /** Rounded down, so that 98.96 % never shows as a passing 99.0 %. */
