@@ -227,7 +227,7 @@ describe('HTTP', () => {
     expect(await client.ping()).toEqual({ success: true })
     expect(lastRequest()).toMatchObject({ method: 'GET', path: '/ping', status: 200 })
     const r = await fetch(
-      `${server.url}/?query=${encodeURIComponent('SELECT 1 AS x UNION ALL SELECT 2')}&query_id=abc`,
+      `${server.url}/?query=${encodeURIComponent('SELECT x FROM (SELECT 1 AS x UNION ALL SELECT 2) ORDER BY x')}&query_id=abc`,
     )
     expect(await r.text()).toBe('1\n2\n')
     expect(r.headers.get('x-clickhouse-format')).toBe('TabSeparated')
