@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { settleRunCopies, type RunCopies } from '../store/copies.js'
+import { settleRunCopies, type RunCopies, type SettleOptions } from '../store/copies.js'
 import { MergePause } from '../store/merges.js'
 import { recordRun, startRun, type RunRecord } from '../store/runs.js'
 import type { Store } from '../store/store.js'
@@ -34,6 +34,8 @@ export interface IngestOptions {
   signal?: AbortSignal
   /** The folder for this run's staging files (default: a new one in the system temp folder). */
   stagingDir?: string
+  /** How many of the run's rows the settling of copies takes at once (default: copies.ts). */
+  settle?: SettleOptions
 }
 
 export interface IngestProgress {
@@ -155,7 +157,7 @@ async function storeRun(
     await writer.abort()
     // What was stored is settled as in a finished run (moved events retire their older copies). The
     // store may be what failed: the error below is the one to report.
-    await settleRunCopies(store, { stamps: writer.stamps }).catch(() => {})
+    await settleRunCopies(store, { stamps: writer.stamps }, options.settle).catch(() => {})
     await recordRun(store, recordOf('failed')).catch(() => {})
     throw new IngestError(
       `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +
@@ -167,7 +169,7 @@ async function storeRun(
   }
 
   // Merges are still paused: they would compete with this pass, and run soon after.
-  const copies = await settleRunCopies(store, { stamps: writer.stamps })
+  const copies = await settleRunCopies(store, { stamps: writer.stamps }, options.settle)
   await recordRun(store, recordOf(interrupted ? 'interrupted' : 'finished'))
   return summaryOf(record.run, sources, totals, copies, firstRejects, interrupted, options, started)
 }
