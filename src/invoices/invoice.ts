@@ -42,7 +42,8 @@ export async function invoiceCustomer(
   const plan = planFor(catalog, request.customer, request.plan)
   const period = request.period ?? currentPeriod(plan.interval)
   const billing = new Billing(store, [plan], period, plan.interval)
-  const [result] = await billing.page([{ id: request.customer, plan }], catalog)
+  const page = [{ id: request.customer, plan }]
+  const [result] = billing.price(page, await billing.measure(page), catalog)
   return result!
 }
 
@@ -102,20 +103,53 @@ async function* pages(
   for (const [interval, customers] of byInterval) {
     const plans = [...new Set(customers.map((c) => c.plan))]
     const billing = new Billing(store, plans, period, interval)
-    let page: { id: string; plan: Plan }[] = []
-    let events = 0
-    for (const c of customers) {
-      const n = counts.get(c.id) ?? 0
-      if (page.length > 0 && (page.length >= PAGE_CUSTOMERS || events + n > PAGE_EVENTS)) {
-        yield* await billing.page(page, catalog)
-        page = []
-        events = 0
+    // The engine measures the next page while this one is priced and written: one page ahead, so
+    // that at most two pages of usage are held.
+    let ahead: Measuring | undefined
+    try {
+      for (const page of pagesOf(customers, counts)) {
+        const current = ahead
+        ahead = measuring(billing, page)
+        if (current) yield* billing.price(current.page, await current.usage, catalog)
       }
-      page.push(c)
-      events += n
+      const last = ahead
+      ahead = undefined
+      if (last) yield* billing.price(last.page, await last.usage, catalog)
+    } finally {
+      // Stopped early or failed: the query still running is let finish before the store closes.
+      await ahead?.usage.catch(() => {})
     }
-    if (page.length > 0) yield* await billing.page(page, catalog)
   }
+}
+
+type Page = { id: string; plan: Plan }[]
+
+interface Measuring {
+  page: Page
+  usage: Promise<Map<string, UsageRow[]>>
+}
+
+function measuring(billing: Billing, page: Page): Measuring {
+  const usage = billing.measure(page)
+  usage.catch(() => {}) // awaited later; not an unhandled rejection meanwhile
+  return { page, usage }
+}
+
+/** Pages of at most PAGE_CUSTOMERS customers and, but for one large customer, PAGE_EVENTS events. */
+function* pagesOf(customers: Page, counts: Map<string, number>): Generator<Page> {
+  let page: Page = []
+  let events = 0
+  for (const c of customers) {
+    const n = counts.get(c.id) ?? 0
+    if (page.length > 0 && (page.length >= PAGE_CUSTOMERS || events + n > PAGE_EVENTS)) {
+      yield page
+      page = []
+      events = 0
+    }
+    page.push(c)
+    events += n
+  }
+  if (page.length > 0) yield page
 }
 
 /** What the invoices of one period, over plans of one interval, have in common. */
@@ -133,20 +167,25 @@ class Billing {
     this.intervals = intervalsOf(period, interval)
   }
 
-  /** The invoices of a page of customers, in the page's order, from one query. */
-  async page(customers: { id: string; plan: Plan }[], catalog: Catalog): Promise<InvoiceResult[]> {
+  /** The usage rows of a page of customers, from one query, by customer. */
+  async measure(customers: Page): Promise<Map<string, UsageRow[]>> {
     const rows = new Map<string, UsageRow[]>()
-    const usage = readUsage(this.store, this.shape, {
+    const usage = await readUsage(this.store, this.shape, {
       customers: customers.map((c) => c.id),
       starts: this.intervals.map((i) => i.from.getTime()),
       ends: this.intervals.map((i) => i.to.getTime()),
     })
-    for (const row of await usage) {
+    for (const row of usage) {
       const list = rows.get(row.customer)
       if (list) list.push(row)
       else rows.set(row.customer, [row])
     }
-    return customers.map(({ id, plan }) => {
+    return rows
+  }
+
+  /** The invoices of a page of customers, in the page's order, one at a time. */
+  *price(customers: Page, rows: Map<string, UsageRow[]>, catalog: Catalog): Generator<InvoiceResult> {
+    for (const { id, plan } of customers) {
       const folded = foldUsage(plan, this.shape, rows.get(id) ?? [], this.intervals)
       rows.delete(id)
       const invoice = buildInvoice({
@@ -156,8 +195,8 @@ class Billing {
         intervals: this.intervals.map((interval, k) => ({ interval, usage: folded.intervals[k]! })),
         unbilled: folded.unbilled,
       })
-      return { invoice, warnings: warningsOf(id, plan, folded.invalid) }
-    })
+      yield { invoice, warnings: warningsOf(id, plan, folded.invalid) }
+    }
   }
 }
 
