@@ -1,6 +1,7 @@
 // npm run bench:ingest [-- --events N] [--no-large] [--dir DIR]
 // Measures `billing ingest` against the engine's own limit on the same file, in one run, and checks
-// that the store holds exactly the distinct good events. Prints a table and the command to repeat it.
+// that the store holds exactly the distinct good events; the realistic file also goes in a second
+// time, into the store it filled (every event already stored). Prints a table and the command.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -34,11 +35,13 @@ interface Row {
   stored: number
   counted: number
   expected: number
+  /** The same file again into the store it filled: every event already stored, none new. */
+  again?: { alreadyStored: number }
 }
 
-/** `billing ingest` in its own process, on a fresh store, exactly as a user runs it. */
-function runBilling(file: string, data: string) {
-  rmSync(data, { recursive: true, force: true })
+/** `billing ingest` in its own process, exactly as a user runs it: on a fresh store, or `again`. */
+function runBilling(file: string, data: string, again = false) {
+  if (!again) rmSync(data, { recursive: true, force: true })
   const started = process.hrtime.bigint()
   const r = spawnSync(
     process.execPath,
@@ -54,7 +57,12 @@ function runBilling(file: string, data: string) {
   if (r.status !== 0 && r.status !== 1) throw new Error(`billing ingest failed (${r.status}): ${r.stderr}`)
   return {
     seconds,
-    summary: JSON.parse(r.stdout) as { new_events: number; peak_rss_mb: number; rejected: number },
+    summary: JSON.parse(r.stdout) as {
+      new_events: number
+      peak_rss_mb: number
+      rejected: number
+      duplicates: { already_stored: number }
+    },
   }
 }
 
@@ -76,44 +84,53 @@ function storedCount(data: string): string {
   return r.stdout.trim()
 }
 
-async function measure(name: string, spec: EventFileSpec, withEngine: boolean): Promise<Row> {
+async function measure(name: string, spec: EventFileSpec, options: { engine: boolean; again: boolean }) {
   const file = path.join(dir, `${name}.ndjson`)
   process.stderr.write(`generating ${file} (${spec.events.toLocaleString()} lines)…\n`)
   const cleanFile = path.join(dir, `${name}.clean.ndjson`)
   const facts: EventFileFacts = await writeEventFile(file, cleanFile, spec)
-  process.stderr.write(`billing ingest ${file}…\n`)
-  const billing = runBilling(file, path.join(dir, 'data-billing'))
-  const row: Row = {
-    file: name,
-    lines: facts.lines,
-    mb: statSync(file).size / 1e6,
-    billingSeconds: billing.seconds,
-    billingRate: facts.lines / billing.seconds,
-    rssMb: billing.summary.peak_rss_mb,
-    stored: billing.summary.new_events,
-    counted: Number(storedCount(path.join(dir, 'data-billing'))),
-    expected: facts.distinct,
+  const data = path.join(dir, 'data-billing')
+  const run = (again: boolean): Row => {
+    process.stderr.write(`billing ingest ${file}${again ? ' again, into the store it filled' : ''}…\n`)
+    const billing = runBilling(file, data, again)
+    return {
+      file: again ? `${name}, again` : name,
+      lines: facts.lines,
+      mb: statSync(file).size / 1e6,
+      billingSeconds: billing.seconds,
+      billingRate: facts.lines / billing.seconds,
+      rssMb: billing.summary.peak_rss_mb,
+      stored: billing.summary.new_events,
+      counted: Number(storedCount(data)),
+      expected: facts.distinct,
+      ...(again && { again: { alreadyStored: billing.summary.duplicates.already_stored } }),
+    }
   }
-  if (withEngine) {
+  const rows = [run(false)]
+  if (options.again) rows.push(run(true))
+  if (options.engine) {
     process.stderr.write('engine alone on the same file…\n')
-    row.engineSeconds = runEngine(cleanFile, path.join(dir, 'data-engine'))
-    row.ratio = row.engineSeconds / row.billingSeconds
+    const engineSeconds = runEngine(cleanFile, path.join(dir, 'data-engine'))
+    for (const row of rows) Object.assign(row, { engineSeconds, ratio: engineSeconds / row.billingSeconds })
   }
   for (const f of [file, cleanFile, `${file}.rejects`]) rmSync(f, { force: true })
-  return row
+  return rows
 }
 
 const spec = { duplicateRate: 0.001, badRate: 0.0001 }
 const rows: Row[] = [
-  await measure('realistic', { events, shape: 'realistic', ...spec }, true),
-  await measure('small', { events, shape: 'small', ...spec }, true),
+  ...(await measure('realistic', { events, shape: 'realistic', ...spec }, { engine: true, again: true })),
+  ...(await measure('small', { events, shape: 'small', ...spec }, { engine: true, again: false })),
 ]
-if (!values['no-large'])
-  rows.push(await measure('realistic-4x', { events: events * 4, shape: 'realistic', ...spec }, false))
+if (!values['no-large']) {
+  const large = { events: events * 4, shape: 'realistic' as const, ...spec }
+  rows.push(...(await measure('realistic-4x', large, { engine: false, again: false })))
+}
 rmSync(path.join(dir, 'data-billing'), { recursive: true, force: true })
 rmSync(path.join(dir, 'data-engine'), { recursive: true, force: true })
 
 function storedRight(r: Row): boolean {
+  if (r.again) return r.stored === 0 && r.again.alreadyStored === r.expected && r.counted === r.expected
   return r.stored === r.expected && r.counted === r.expected
 }
 
@@ -155,7 +172,9 @@ for (const r of rows) {
     r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`,
     String(r.rssMb),
     storedRight(r)
-      ? `yes (${r.stored.toLocaleString('en-US')})`
+      ? r.again
+        ? `yes (0 new, ${r.again.alreadyStored.toLocaleString('en-US')} already stored)`
+        : `yes (${r.stored.toLocaleString('en-US')})`
       : `NO: ${r.stored} new, ${r.counted} counted in the store, ${r.expected} expected`,
   ])
 }
@@ -164,7 +183,9 @@ console.log(
   '"billing / engine": engine seconds over billing seconds for the same events; the engine reads the file ' +
     'without its bad lines (its JSON reader cannot step over a truncated object). 1.00x: as fast as the engine alone. ' +
     'Each billing run is a whole process: start-up, validation, storing, and counting new and already-stored events ' +
-    "from the run's own keys; what the store holds is counted again afterwards (FINAL), outside its time.",
+    "from the run's own keys; what the store holds is counted again afterwards (FINAL), outside its time. " +
+    '", again": the same file into the store it just filled (a client that re-sends everything): every event is ' +
+    'already stored, so settling looks at every copy; its ratio is to the same engine run on a fresh store.',
 )
 console.log(`reproduce: npm run bench:ingest -- --events ${events}${values['no-large'] ? ' --no-large' : ''}`)
 if (!rows.every(storedRight)) process.exitCode = 1
