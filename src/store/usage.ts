@@ -13,6 +13,16 @@ import type { Store } from './store.js'
 
 export const VALUE_SCALE = 20
 
+/**
+ * Each value and dimension is looked up only in the events of the codes that read it (`if(code IN
+ * …, properties[…], NULL)`): forced, since by default the engine judges a map lookup too cheap to
+ * skip and does it for every event (the largest page of `invoice --all`: 2.3 s instead of 2.6 s).
+ */
+const USAGE_SETTINGS = {
+  ...NEWEST_COPIES_SETTINGS,
+  short_circuit_function_evaluation: 'force_enable',
+} as const
+
 /** One event a percentage charge's rules look at on its own. */
 export interface SingleEvent {
   ms: number
@@ -53,7 +63,7 @@ export interface UsagePage {
 export async function readUsage(store: Store, shape: UsageShape, page: UsagePage): Promise<UsageRow[]> {
   if (page.customers.length === 0) return []
   const { sql, params } = usageQuery(store.db, shape, page)
-  const rows = await store.rows<RawRow>(sql, { params, settings: NEWEST_COPIES_SETTINGS })
+  const rows = await store.rows<RawRow>(sql, { params, settings: USAGE_SETTINGS })
   return rows.map((row) => ({
     customer: row.customer,
     piece: Number(row.piece),
