@@ -173,13 +173,15 @@ function groupsSql(shape: UsageShape, source: string, bind: Bindings): string {
   // Single events, as (ms, version, value) in time order; only the first `first` when that is enough.
   const singles = shape.eventValues.map((e) => {
     const i = shape.values.findIndex((v) => v.name === e.property)
-    const event = `(ms, version, toString(num_${i}))`
+    // The value stays a decimal until the events are picked: toString on every event of every code
+    // (the aggregate's argument is computed before its condition) cost 12 % of the query.
+    const event = `(ms, version, assumeNotNull(num_${i}))`
     const when = `code = ${bind.string(e.code)} AND flag_${i} = 2 AND piece > 0`
     const events =
       e.first === null
         ? `arraySort(groupArrayIf(${event}, ${when}))`
         : `groupArraySortedIf(${Math.floor(e.first)})(${event}, ${when})`
-    return `arrayMap(e -> (toString(e.1), toString(e.2), e.3), ${events})`
+    return `arrayMap(e -> (toString(e.1), toString(e.2), toString(e.3)), ${events})`
   })
   const k = keysAndFlags(shape)
   return `    SELECT customer, toUInt32(piece) AS piece, toString(code) AS code,
