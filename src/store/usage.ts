@@ -1,9 +1,10 @@
-// Reading usage straight from the raw events, one page of customers at a time, in one scan: the
-// events are grouped by customer, interval, code, dimension values (the properties filters and groups
-// read) and the state of each value property (missing, not a number, a number), with counts, sums,
-// maxima, latest values, time-weighted integrals, the distinct values unique counts need, and for
-// percentage charges whose rules read single events, those events' values in time order. Interval 0
-// holds the increments of weighted_sum codes from before the period, which carry in.
+// Reading usage straight from the raw events, one page of customers at a time, in one query: the
+// period's events are grouped by customer, interval, code, dimension values (the properties filters
+// and groups read) and the state of each value property (missing, not a number, a number), with
+// counts, sums, maxima, latest values, time-weighted integrals, the distinct values unique counts
+// need, and for percentage charges whose rules read single events, those events' values in time
+// order. Interval 0 holds the increments of weighted_sum codes from before the period, which carry
+// in: grouped the same way, counts and sums only.
 // FINAL reads one row per event, the newest copy; each month's partition is read on its own (copies
 // that moved months are retired by tombstones: see copies.ts). Values are read as Decimal256 with 20
 // decimals: room for sums and for value x milliseconds products.
@@ -143,7 +144,7 @@ function eventColumns(shape: UsageShape, bind: Bindings): string[] {
       `if(code IN ${codes}, toDecimal256OrNull(properties[${p}], ${VALUE_SCALE}), NULL) AS num_${i}`,
       `if(code IN ${codes} AND mapContains(properties, ${p}), if(isNull(num_${i}), 1, 2), 0) AS flag_${i}`,
     )
-    if (v.unique) columns.push(`if(flag_${i} != 0 AND piece > 0, properties[${p}], NULL) AS text_${i}`)
+    if (v.unique) columns.push(`if(flag_${i} != 0, properties[${p}], NULL) AS text_${i}`)
   })
   return columns
 }
@@ -191,7 +192,7 @@ function groupsSql(shape: UsageShape, source: string, bind: Bindings, options = 
     // The value stays a decimal until the events are picked: toString on every event of every code
     // (the aggregate's argument is computed before its condition) cost 12 % of the query.
     const event = `(ms, version, assumeNotNull(num_${i}))`
-    const when = `code = ${bind.string(e.code)} AND flag_${i} = 2 AND piece > 0`
+    const when = `code = ${bind.string(e.code)} AND flag_${i} = 2`
     const events =
       e.first === null
         ? `arraySort(groupArrayIf(${event}, ${when}))`
