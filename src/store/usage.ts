@@ -64,28 +64,34 @@ export interface UsagePage {
 export async function readUsage(store: Store, shape: UsageShape, page: UsagePage): Promise<UsageRow[]> {
   if (page.customers.length === 0) return []
   const { sql, params } = usageQuery(store.db, shape, page)
-  const rows = await store.rows<RawRow>(sql, { params, settings: USAGE_SETTINGS })
-  return rows.map((row) => ({
-    customer: row.customer,
-    piece: Number(row.piece),
-    code: row.code,
-    keys: row.keys,
-    flags: row.flags.map(Number),
-    n: Number(row.n),
-    vals: row.vals,
-    distinct: row.distinct,
-    singles: row.singles.map((events) =>
+  const rows = await store.tuples<RawRow>(sql, { params, settings: USAGE_SETTINGS })
+  return rows.map(([customer, piece, code, keys, flags, n, vals, distinct, singles]) => ({
+    customer,
+    piece: Number(piece),
+    code,
+    keys,
+    flags: flags.map(Number),
+    n: Number(n),
+    vals,
+    distinct,
+    singles: singles.map((events) =>
       events.map(([ms, version, value]) => ({ ms: Number(ms), version: BigInt(version), value })),
     ),
   }))
 }
 
-interface RawRow extends Omit<UsageRow, 'piece' | 'flags' | 'n' | 'singles'> {
-  piece: number | string
-  flags: (number | string)[]
-  n: number | string
-  singles: [string, string, string][][]
-}
+/** A row as the engine writes it, its columns in the order of the SELECT (groupsSql). */
+type RawRow = [
+  customer: string,
+  piece: number | string,
+  code: string,
+  keys: (string | null)[],
+  flags: (number | string)[],
+  n: number | string,
+  vals: (string | null)[],
+  distinct: string[][],
+  singles: [string, string, string][][],
+]
 
 export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
   const params: Record<string, unknown> = {
