@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { settleRunCopies, type RunCopies, type SettleOptions } from '../store/copies.js'
-import { MergePause } from '../store/merges.js'
+import { ingestPause, type MergePause } from '../store/merges.js'
 import { recordRun, startRun, type RunRecord } from '../store/runs.js'
 import type { Store } from '../store/store.js'
 import { BatchWriter } from './batch-writer.js'
@@ -83,7 +83,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const rejects = new RejectsFile(options.rejectsPath)
   const batchBytes = options.batchBytes ?? INGEST_DEFAULTS.batchBytes
   // Paused before anything else can fail, and ended whatever happens (see src/store/merges.ts).
-  const merges = await MergePause.begin(store, expectedInserts(options.sources, batchBytes))
+  const merges = await ingestPause(store, expectedInserts(options.sources, batchBytes))
   let summary: IngestSummary
   try {
     summary = await storeRun(store, options, rejects, merges, started)

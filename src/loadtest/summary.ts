@@ -19,7 +19,7 @@ export interface RunFacts extends LoadRunFacts {
   invoice: InvoiceTiming | null
   engine: EngineCounters
   activeParts: number
-  /** Whether the table's merges were held from the first INSERT to the count (see merge-hold.ts). */
+  /** Whether the table's merges were held from the first INSERT to the count (see HOLD_PARTS in loadtest.ts). */
   mergesHeld: boolean
   workers: number
 }
