@@ -201,7 +201,8 @@ export class Store {
           },
         })
         const answer = await text(result.stream)
-        if (/Code: \d+\. DB::Exception/.test(answer)) throw parseError(answer)
+        const late = lateError(answer)
+        if (late) throw late
         return { writtenRows: writtenRows(result.summary) }
       } finally {
         values.destroy() // an abandoned body closes the files it reads
@@ -261,12 +262,18 @@ function serverClient(options: StoreOptions): ClickHouseClient {
 }
 
 /**
- * Rows of one JSON value per line. A server that failed after its 200 status ends the body with its exception: that
- * is the statement's error (retried like any other), not rows that do not parse.
+ * A server that failed after its 200 status ends the body with its exception: that is the statement's
+ * error (retried like any other), not rows that do not parse or an INSERT that went through.
  */
-function parseRows<T>(body: string): T[] {
+function lateError(body: string): Error | undefined {
   const late = /(?:^|\n)(Code: \d+\. DB::Exception: [^\n]*)\s*$/.exec(body)
-  if (late) throw parseError(late[1]!)
+  return late ? parseError(late[1]!) : undefined
+}
+
+/** Rows of one JSON value per line. */
+function parseRows<T>(body: string): T[] {
+  const late = lateError(body)
+  if (late) throw late
   const rows: T[] = []
   for (const line of body.split('\n')) if (line !== '') rows.push(JSON.parse(line) as T)
   return rows
