@@ -12,12 +12,19 @@ import type { StageResult, StageTask } from './worker.js'
  * embedded engine in the process, its fatal-signal handler then holds the dying thread: the pool's
  * close never returns and the engine refuses every later statement ("shutting down due to a fatal
  * error"). Measured here: a pool opened and closed 500 times beside the engine hung after 70 and 470
- * rounds with `require`, and never with `import()`. Node versions without the flag load by `import()`.
+ * rounds with `require`, and never with `import()`. The flag goes in the threads' NODE_OPTIONS, not
+ * their execArgv: an explicit execArgv is checked, and refuses the process's own flags such as
+ * `--max-old-space-size`, which the threads otherwise inherit. Node versions without the flag load by
+ * `import()` anyway.
  */
 const NO_REQUIRE_ESM = '--no-experimental-require-module'
-const WORKER_EXEC_ARGV = process.allowedNodeEnvironmentFlags.has(NO_REQUIRE_ESM)
-  ? [...process.execArgv, NO_REQUIRE_ESM]
-  : process.execArgv
+
+function workerEnv(): NodeJS.ProcessEnv {
+  if (!process.allowedNodeEnvironmentFlags.has(NO_REQUIRE_ESM)) return process.env
+  const options = process.env.NODE_OPTIONS ?? ''
+  if (options.includes(NO_REQUIRE_ESM)) return process.env
+  return { ...process.env, NODE_OPTIONS: `${options} ${NO_REQUIRE_ESM}`.trim() }
+}
 
 export interface Settled<M> {
   task: StageTask
@@ -35,7 +42,7 @@ export class StagePool<M = undefined> {
       filename: compiledWorker('ingest/worker'),
       minThreads: workers,
       maxThreads: workers,
-      execArgv: WORKER_EXEC_ARGV,
+      env: workerEnv(),
     })
   }
 

@@ -8,8 +8,8 @@
 // MAX_PAUSED_PARTS active parts (those of earlier runs included) pause: reading many parts at once is
 // what costs memory, and a backlog of parts merged all at once while the ingest still writes took a
 // 20M-event run to 692 MB, against 568 MB with merges running from the start. The pause also ends at
-// that many parts should the estimate fall short. Only the embedded engine: on a server the table is
-// shared with other writers, and its merges are its own.
+// that many parts should the estimate fall short. Ingest pauses only the embedded engine's merges: on a
+// server the table is shared with other writers, and its merges are its own.
 import type { Store } from './store.js'
 
 /** Active parts of the events table up to which an ingest keeps merges paused. */
@@ -66,8 +66,8 @@ export class MergePause {
   /** Merges run again (also when the process ends: the pause is not stored anywhere). */
   async end(): Promise<void> {
     if (!this.stopped) return
-    this.stopped = false
     await startMerges(this.store)
+    this.stopped = false
   }
 }
 

@@ -201,8 +201,8 @@ export class Store {
           },
         })
         const answer = await text(result.stream)
-        const late = lateError(answer)
-        if (late) throw late
+        // A successful INSERT answers nothing: an exception anywhere in the answer, of any lines, is its error.
+        if (/Code: \d+\. DB::Exception/.test(answer)) throw parseError(answer)
         return { writtenRows: writtenRows(result.summary) }
       } finally {
         values.destroy() // an abandoned body closes the files it reads
@@ -262,18 +262,12 @@ function serverClient(options: StoreOptions): ClickHouseClient {
 }
 
 /**
- * A server that failed after its 200 status ends the body with its exception: that is the statement's
- * error (retried like any other), not rows that do not parse or an INSERT that went through.
+ * Rows of one JSON value per line. A server that failed after its 200 status ends the body with its
+ * exception: that is the statement's error (retried like any other), not rows that do not parse.
  */
-function lateError(body: string): Error | undefined {
-  const late = /(?:^|\n)(Code: \d+\. DB::Exception: [^\n]*)\s*$/.exec(body)
-  return late ? parseError(late[1]!) : undefined
-}
-
-/** Rows of one JSON value per line. */
 function parseRows<T>(body: string): T[] {
-  const late = lateError(body)
-  if (late) throw late
+  const late = /(?:^|\n)(Code: \d+\. DB::Exception: [^\n]*)\s*$/.exec(body)
+  if (late) throw parseError(late[1]!)
   const rows: T[] = []
   for (const line of body.split('\n')) if (line !== '') rows.push(JSON.parse(line) as T)
   return rows

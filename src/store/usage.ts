@@ -206,6 +206,7 @@ function groupsSql(shape: UsageShape, source: string, bind: Bindings, options = 
     return `arrayMap(e -> (toString(e.1), toString(e.2), toString(e.3)), ${events})`
   })
   const k = keysAndFlags(shape)
+  // The columns in the order of RawRow: readUsage reads them by place.
   return `    SELECT customer, toUInt32(piece) AS piece, toString(code) AS code,
            ${k.keys} AS keys, ${k.flags} AS flags, count() AS n,
            [${vals.join(', ')}]::Array(Nullable(String)) AS vals,
