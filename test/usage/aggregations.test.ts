@@ -322,6 +322,45 @@ describe('several measures in one pass', () => {
     }))
 })
 
+describe('codes that read the same properties, and codes that read others', () => {
+  // The store reads each set of codes that read the same properties on its own: `up` and `down`
+  // together (sum of bytes), `calls` apart (a filter on region, sum of bytes too), `pings` (no
+  // property) with the codes no charge reads.
+  it('measures every code, each with only its own properties', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-10-01T00:00:00Z', { bytes: 10, region: 'eu' }, { code: 'up' }),
+        ev('2026-10-02T00:00:00Z', { bytes: 20 }, { code: 'up' }),
+        ev('2026-10-03T00:00:00Z', { bytes: 300, region: 'us' }, { code: 'down' }),
+        ev('2026-10-04T00:00:00Z', { bytes: 4000, region: 'eu' }, { code: 'calls' }),
+        ev('2026-10-05T00:00:00Z', { bytes: 50000, region: 'us' }, { code: 'calls' }),
+        ev('2026-10-06T00:00:00Z', { bytes: 'x' }, { code: 'pings' }),
+        ev('2026-10-07T00:00:00Z', { bytes: 1 }, { code: 'stray' }),
+      ])
+      const eu = { ...charge('sum', 'bytes', 'calls'), filters: { region: ['eu'] } }
+      const charges = [
+        charge('sum', 'bytes', 'up'),
+        charge('sum', 'bytes', 'down'),
+        eu,
+        charge('count', undefined, 'pings'),
+      ]
+      expect(await measured(store, charges)).toEqual([
+        { measure: 0, units: '30', events: 2, invalid: 0 },
+        { measure: 1, units: '300', events: 1, invalid: 0 },
+        { measure: 2, units: '4000', events: 1, invalid: 0 },
+        { measure: 3, units: '1', events: 1, invalid: 0 },
+      ])
+      const folded = await foldFor(store, planOf(charges), OCTOBER, 'c1')
+      expect(folded.events).toBe(7)
+      expect(folded.unbilled.map((u) => [u.code, u.events])).toEqual(
+        expect.arrayContaining([
+          ['calls', 1],
+          ['stray', 1],
+        ]),
+      )
+    }))
+})
+
 /** A catalog with one plan of these charges, billing customer c1. */
 function catalogOf(charges: Charge[]) {
   const plan: Plan = {
