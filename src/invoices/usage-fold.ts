@@ -54,10 +54,45 @@ export function foldUsage(
   return fold.finish(intervals)
 }
 
+/** What a fold needs of a plan and a shape, worked out once for all of the plan's customers. */
+interface PlanIndex {
+  layouts: ValueLayout[]
+  dimension: Map<string, number>
+  value: Map<string, number>
+  /** The plan's charges on each code, with their places in the plan. */
+  byCode: Map<string, { charge: Charge; index: number }[]>
+}
+
+const indexes = new WeakMap<UsageShape, WeakMap<Plan, PlanIndex>>()
+
+function planIndex(plan: Plan, shape: UsageShape): PlanIndex {
+  const known = indexes.get(shape) ?? indexes.set(shape, new WeakMap()).get(shape)!
+  let index = known.get(plan)
+  if (!index) {
+    const byCode = new Map<string, { charge: Charge; index: number }[]>()
+    plan.charges.forEach((charge, i) => {
+      const list =
+        byCode.get(charge.metric.code) ?? byCode.set(charge.metric.code, []).get(charge.metric.code)!
+      list.push({ charge, index: i })
+    })
+    index = {
+      layouts: valueLayouts(shape),
+      dimension: new Map(shape.dimensions.map((d, i) => [d.name, i])),
+      value: new Map(shape.values.map((v, i) => [v.name, i])),
+      byCode,
+    }
+    known.set(plan, index)
+  }
+  return index
+}
+
+const NO_CHARGES: { charge: Charge; index: number }[] = []
+
 class Fold {
   private readonly layouts: ValueLayout[]
   private readonly dimension: Map<string, number>
   private readonly value: Map<string, number>
+  private readonly byCode: PlanIndex['byCode']
   /** tallies[interval] : key (charge, group) -> tally */
   private readonly tallies: Map<string, Tally>[]
   /** weighted_sum charges: increments before the period, by key. */
@@ -72,9 +107,12 @@ class Fold {
     private readonly shape: UsageShape,
     intervals: number,
   ) {
-    this.layouts = valueLayouts(shape)
-    this.dimension = new Map(shape.dimensions.map((d, i) => [d.name, i]))
-    this.value = new Map(shape.values.map((v, i) => [v.name, i]))
+    ;({
+      layouts: this.layouts,
+      dimension: this.dimension,
+      value: this.value,
+      byCode: this.byCode,
+    } = planIndex(plan, shape))
     this.tallies = Array.from({ length: intervals }, () => new Map())
   }
 
@@ -87,9 +125,7 @@ class Fold {
   private addGroup(row: UsageRow): void {
     this.events += row.n
     const facts = this.factsOf(row)
-    const matched = this.plan.charges.flatMap((charge, index) =>
-      matches(charge, facts) ? [{ charge, index }] : [],
-    )
+    const matched = (this.byCode.get(row.code) ?? NO_CHARGES).filter(({ charge }) => matches(charge, facts))
     let counted = false
     for (const { charge, index } of matched) {
       const { aggregation, property } = charge.metric

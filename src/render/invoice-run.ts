@@ -23,7 +23,41 @@ export interface InvoiceRunTotals {
   written: number
 }
 
-export async function writeInvoiceRun(run: InvoiceRun, output: InvoiceRunOutput): Promise<InvoiceRunTotals> {
+export async function writeInvoiceRun(run: InvoiceRun, given: InvoiceRunOutput): Promise<InvoiceRunTotals> {
+  const buffered = bufferedWrite(given.write)
+  try {
+    return await writeRun(run, { ...given, write: buffered.write })
+  } finally {
+    buffered.flush()
+  }
+}
+
+/**
+ * Text written in chunks of about WRITE_CHUNK characters: one write per invoice (10,000 of them at
+ * `invoice --all` on 10,000 customers) cost 0.3-0.4 s of the main thread, stdout being written
+ * synchronously to files and pipes.
+ */
+const WRITE_CHUNK = 1 << 18
+
+function bufferedWrite(write: (text: string) => void) {
+  let pending: string[] = []
+  let size = 0
+  const flush = () => {
+    if (pending.length > 0) write(pending.join(''))
+    pending = []
+    size = 0
+  }
+  return {
+    write(text: string) {
+      pending.push(text)
+      size += text.length
+      if (size >= WRITE_CHUNK) flush()
+    },
+    flush,
+  }
+}
+
+async function writeRun(run: InvoiceRun, output: InvoiceRunOutput): Promise<InvoiceRunTotals> {
   const { json, out } = output
   if (out) mkdirSync(out, { recursive: true })
   const summary: Invoice[] = []
