@@ -103,8 +103,9 @@ async function* pages(
   for (const [interval, customers] of byInterval) {
     const plans = [...new Set(customers.map((c) => c.plan))]
     const billing = new Billing(store, plans, period, interval)
+    billing.readCarryIn()
     // The engine measures the next page while this one is priced and written: one page ahead, so
-    // that at most two pages of usage are held.
+    // that at most two pages of usage are held (and the carry-in of the customers still to come).
     let ahead: Measuring | undefined
     try {
       for (const page of pagesOf(customers, counts)) {
@@ -116,8 +117,9 @@ async function* pages(
       ahead = undefined
       if (last) yield* billing.price(last.page, await last.usage, catalog)
     } finally {
-      // Stopped early or failed: the query still running is let finish before the store closes.
+      // Stopped early or failed: the queries still running are let finish before the store closes.
       await ahead?.usage.catch(() => {})
+      await billing.carryInRead()
     }
   }
 }
@@ -167,20 +169,48 @@ class Billing {
     this.intervals = intervalsOf(period, interval)
   }
 
-  /** The usage rows of a page of customers, from one query, by customer. */
+  /**
+   * The increments before the period of every customer's weighted_sum codes, read in one query (the
+   * pages then read the period only): per page, reading each month before the period again cost more
+   * than the increments' own rows (at 100M events over 10 months, 13 pages: 1.3 s, against 0.45 s for
+   * all 10,000 customers at once). Every customer, not a list of them: a list of 10,000 ids or more
+   * would not fit a server's URL. Held until each page takes its own: a few rows per customer.
+   */
+  readCarryIn(): void {
+    const usage = readUsage(this.store, this.shape, this.pageOf('all'), 'carried').then(byCustomer)
+    usage.catch(() => {}) // awaited by each page; not an unhandled rejection meanwhile
+    this.carryIn = usage
+  }
+
+  private carryIn: Promise<Map<string, UsageRow[]>> | undefined
+
+  /** Once the carry-in's query is over, whether it succeeded or not. */
+  async carryInRead(): Promise<void> {
+    await this.carryIn?.catch(() => {})
+  }
+
+  /** The usage rows of a page of customers, from one query (and the carry-in read ahead), by customer. */
   async measure(customers: Page): Promise<Map<string, UsageRow[]>> {
-    const rows = new Map<string, UsageRow[]>()
-    const usage = await readUsage(this.store, this.shape, {
-      customers: customers.map((c) => c.id),
-      starts: this.intervals.map((i) => i.from.getTime()),
-      ends: this.intervals.map((i) => i.to.getTime()),
-    })
-    for (const row of usage) {
-      const list = rows.get(row.customer)
-      if (list) list.push(row)
-      else rows.set(row.customer, [row])
+    const parts = this.carryIn ? 'period' : 'all'
+    const rows = byCustomer(await readUsage(this.store, this.shape, this.pageOf(customers), parts))
+    const carried = await this.carryIn
+    if (carried) {
+      for (const { id } of customers) {
+        const earlier = carried.get(id)
+        if (!earlier) continue
+        carried.delete(id)
+        rows.set(id, [...(rows.get(id) ?? []), ...earlier])
+      }
     }
     return rows
+  }
+
+  private pageOf(customers: Page | 'all') {
+    return {
+      customers: customers === 'all' ? ('all' as const) : customers.map((c) => c.id),
+      starts: this.intervals.map((i) => i.from.getTime()),
+      ends: this.intervals.map((i) => i.to.getTime()),
+    }
   }
 
   /** The invoices of a page of customers, in the page's order, one at a time. */
@@ -215,6 +245,16 @@ async function exactCounts(
     .map(([customer, events]) => ({ customer, events }))
     .filter((c) => c.events > 0)
     .sort((a, b) => b.events - a.events || (a.customer < b.customer ? -1 : 1))
+}
+
+function byCustomer(usage: UsageRow[]): Map<string, UsageRow[]> {
+  const rows = new Map<string, UsageRow[]>()
+  for (const row of usage) {
+    const list = rows.get(row.customer)
+    if (list) list.push(row)
+    else rows.set(row.customer, [row])
+  }
+  return rows
 }
 
 function customerOf(catalog: Catalog, id: string): Pick<Customer, 'id' | 'name' | 'taxRate'> {

@@ -42,7 +42,8 @@ export interface UsageRow {
 }
 
 export interface UsagePage {
-  customers: string[]
+  /** 'all': every customer in the store (the carry-in of `invoice --all`, a few rows per customer). */
+  customers: string[] | 'all'
   /** Interval starts and ends (ms), one pair per interval; the period is from the first start to the last end. */
   starts: number[]
   ends: number[]
@@ -52,9 +53,15 @@ export interface UsagePage {
  * The page's rows. A page is bounded (a few thousand customers), so its answer is read whole within
  * each attempt: a server failing half-way is asked again, as for any statement.
  */
-export async function readUsage(store: Store, shape: UsageShape, page: UsagePage): Promise<UsageRow[]> {
-  if (page.customers.length === 0) return []
-  const { sql, params } = usageQuery(store.db, shape, page)
+export async function readUsage(
+  store: Store,
+  shape: UsageShape,
+  page: UsagePage,
+  parts: UsageParts = 'all',
+): Promise<UsageRow[]> {
+  if (page.customers !== 'all' && page.customers.length === 0) return []
+  if (parts === 'carried' && shape.carriedCodes.length === 0) return []
+  const { sql, params } = usageQuery(store.db, shape, page, parts)
   const rows = await store.tuples<RawRow>(sql, { params, settings: NEWEST_COPIES_SETTINGS })
   return rows.map(([customer, piece, code, keys, flags, n, vals, distinct, singles]) => ({
     customer,
@@ -84,15 +91,22 @@ type RawRow = [
   singles: [string, string, string][][],
 ]
 
-export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
+/**
+ * Which rows: all of them, the period's only (piece ≥ 1), or the increments carried in from before
+ * the period only (piece 0), which `invoice --all` reads for every customer at once.
+ */
+export type UsageParts = 'all' | 'period' | 'carried'
+
+export function usageQuery(db: string, shape: UsageShape, page: UsagePage, parts: UsageParts = 'all') {
   const params: Record<string, unknown> = {
-    customers: page.customers,
+    ...(page.customers !== 'all' && { customers: page.customers }),
     starts: page.starts,
     ends: page.ends,
     from: toDateTime64(page.starts[0]!),
     to: toDateTime64(page.ends.at(-1)!),
   }
   const bind = bindings(params)
+  const customers = page.customers === 'all' ? '' : 'customer IN {customers:Array(String)} AND '
   // One interval (a month's invoice): every event of the period is in it.
   const piece = page.starts.length === 1 ? '1' : 'arrayCount(b -> b <= ms, {starts:Array(Int64)})'
   const select = (branch: Branch, where: string, pieceSql: string) => `(
@@ -100,7 +114,7 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
                toUnixTimestamp64Milli(timestamp) AS ms,
                ${[`${pieceSql} AS piece`, ...eventColumns(shape, branch, bind)].join(',\n               ')}
         FROM ${NEWEST_COPIES(db)}
-        WHERE customer IN {customers:Array(String)} AND ${codesSql(branch, bind)} AND ${where}
+        WHERE ${customers}${codesSql(branch, bind)} AND ${where}
     )`
   // Every event of the period (codes no charge reads too: they are reported as not billed), and the
   // earlier increments of weighted_sum codes. Apart, not one OR: each keeps its own pruning, the
@@ -110,9 +124,9 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage) {
   const period = `timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}`
   const groups: string[] = []
   for (const branch of branchesOf(shape)) {
-    groups.push(groupsSql(shape, branch, select(branch, period, piece), bind))
+    if (parts !== 'carried') groups.push(groupsSql(shape, branch, select(branch, period, piece), bind))
     const carried = branch.rest ? [] : branch.codes.filter((c) => shape.carriedCodes.includes(c))
-    if (carried.length === 0) continue
+    if (carried.length === 0 || parts === 'period') continue
     const before = { ...branch, codes: carried }
     const earlier = select(before, `timestamp < {from:DateTime64(3, 'UTC')}`, '0')
     groups.push(groupsSql(shape, before, earlier, bind, { sumsOnly: true }))

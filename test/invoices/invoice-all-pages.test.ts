@@ -31,6 +31,13 @@ const charges: Charge[] = [
     groupBy: [],
     metric: { name: 'gb', code: 'gb', aggregation: 'sum', property: 'n' },
   },
+  {
+    model: 'standard',
+    unitPrice: new Decimal(1),
+    filters: {},
+    groupBy: [],
+    metric: { name: 'disk', code: 'disk', aggregation: 'weighted_sum', property: 'gb' },
+  },
 ] as Charge[]
 const customers = new Map<string, Customer>()
 for (let i = CUSTOMERS - 1; i >= 0; i--)
@@ -61,6 +68,16 @@ beforeAll(async () => {
       timestamp: '2026-10-09T10:00:00Z',
       properties: { n: i % 5 },
     })
+    // Every 77th customer (0, 1001, 2002: one in each page) has disk held since September.
+    if (i % 11 === 0) {
+      events.push({
+        transaction_id: `${i}-d`,
+        customer: id(i),
+        code: 'disk',
+        timestamp: '2026-09-15T10:00:00Z',
+        properties: { gb: (i % 4) + 1 },
+      })
+    }
   }
   await ingestEvents(store, dir, events)
 }, 120_000)
@@ -70,15 +87,19 @@ afterAll(async () => {
   removeTempDirs()
 })
 
-const usageQueries = () => server.requests.filter((r) => r.query.includes('AS singles'))
+/** A page's query: the period's events (the carry-in of all pages is read on its own, once). */
+const pageQuery = (query: string) => query.includes('AS singles') && query.includes('timestamp >=')
 
 describe('invoice --all in pages', () => {
-  it('gives each customer the invoice it gets alone, in order, over three pages', async () => {
-    const before = usageQueries().length
+  it('gives each customer the invoice it gets alone, in order, over three pages, each with its carry-in', async () => {
+    const before = server.requests.length
     const run = await invoiceAll(store, catalog, { period: OCTOBER })
     const all: InvoiceResult[] = []
     for await (const r of run.invoices) all.push(r)
-    expect(usageQueries().length - before).toBe(3)
+    // Three pages, and one query for the weighted_sum increments before the period of every customer.
+    const queries = server.requests.slice(before).filter((r) => r.query.includes('AS singles'))
+    expect(queries.filter((r) => pageQuery(r.query))).toHaveLength(3)
+    expect(queries).toHaveLength(4)
     expect(all.map((r) => r.invoice.customer)).toEqual(Array.from({ length: CUSTOMERS }, (_, i) => id(i)))
     for (const i of [0, 1, 7, 994, 1001, 1995, 2002, 2499]) {
       const alone = await invoiceCustomer(store, catalog, { customer: id(i), period: OCTOBER })
@@ -86,12 +107,14 @@ describe('invoice --all in pages', () => {
     }
     // c0994: 994 % 3 = 1, two calls at 0.50, and 994 % 5 = 4 GB at 2.00.
     expect(invoiceJson(all[994]!.invoice).total).toBe('9.00')
+    // c1001, in the second page: three calls, 1 GB, and 2 GB of disk held all October.
+    expect(invoiceJson(all[1001]!.invoice).total).toBe('5.50')
   })
 
   it('ends with the error of a page whose query fails, after the invoices of the pages before it', async () => {
     let seen = 0
     fault = (r) => {
-      if (!r.query.includes('AS singles')) return undefined
+      if (!pageQuery(r.query)) return undefined
       seen++
       return seen === 2
         ? { status: 404, body: 'Code: 60. DB::Exception: Table does not exist. (UNKNOWN_TABLE)\n' }
