@@ -158,6 +158,8 @@ function* pagesOf(customers: Page, counts: Map<string, number>): Generator<Page>
 class Billing {
   private readonly shape: UsageShape
   private readonly intervals: BillingInterval[]
+  /** invoice --all: the carry-in of every customer, read ahead (see readCarryIn). */
+  private carryIn: Promise<Map<string, UsageRow[]>> | undefined
 
   constructor(
     private readonly store: Store,
@@ -181,8 +183,6 @@ class Billing {
     usage.catch(() => {}) // awaited by each page; not an unhandled rejection meanwhile
     this.carryIn = usage
   }
-
-  private carryIn: Promise<Map<string, UsageRow[]>> | undefined
 
   /** Once the carry-in's query is over, whether it succeeded or not. */
   async carryInRead(): Promise<void> {

@@ -89,10 +89,7 @@ function planIndex(plan: Plan, shape: UsageShape): PlanIndex {
 const NO_CHARGES: { charge: Charge; index: number }[] = []
 
 class Fold {
-  private readonly layouts: ValueLayout[]
-  private readonly dimension: Map<string, number>
-  private readonly value: Map<string, number>
-  private readonly byCode: PlanIndex['byCode']
+  private readonly index: PlanIndex
   /** tallies[interval] : key (charge, group) -> tally */
   private readonly tallies: Map<string, Tally>[]
   /** weighted_sum charges: increments before the period, by key. */
@@ -107,12 +104,7 @@ class Fold {
     private readonly shape: UsageShape,
     intervals: number,
   ) {
-    ;({
-      layouts: this.layouts,
-      dimension: this.dimension,
-      value: this.value,
-      byCode: this.byCode,
-    } = planIndex(plan, shape))
+    this.index = planIndex(plan, shape)
     this.tallies = Array.from({ length: intervals }, () => new Map())
   }
 
@@ -125,7 +117,9 @@ class Fold {
   private addGroup(row: UsageRow): void {
     this.events += row.n
     const facts = this.factsOf(row)
-    const matched = (this.byCode.get(row.code) ?? NO_CHARGES).filter(({ charge }) => matches(charge, facts))
+    const matched = (this.index.byCode.get(row.code) ?? NO_CHARGES).filter(({ charge }) =>
+      matches(charge, facts),
+    )
     let counted = false
     for (const { charge, index } of matched) {
       const { aggregation, property } = charge.metric
@@ -137,9 +131,9 @@ class Fold {
       const t = this.tally(row.piece, index, groupValues(charge, facts))
       t.events += row.n
       if (property === undefined) continue
-      const v = this.value.get(property)!
+      const v = this.index.value.get(property)!
       if (aggregation === 'unique_count') for (const value of row.distinct[v] ?? []) t.unique.add(value)
-      else this.addValues(t, aggregation, this.layouts[v]!, row.vals)
+      else this.addValues(t, aggregation, this.index.layouts[v]!, row.vals)
       if (charge.model === 'percentage') this.addSingles(t, charge, row)
     }
     if (!counted) {
@@ -156,8 +150,8 @@ class Fold {
   private factsOf(row: UsageRow): EventFacts {
     return {
       code: row.code,
-      dimension: (p) => row.keys[this.dimension.get(p)!],
-      value: (p) => (row.flags[this.value.get(p)!] ?? 0) as ValueState,
+      dimension: (p) => row.keys[this.index.dimension.get(p)!],
+      value: (p) => (row.flags[this.index.value.get(p)!] ?? 0) as ValueState,
     }
   }
 
@@ -189,7 +183,7 @@ class Fold {
       if (charge.metric.aggregation !== 'weighted_sum' || !matches(charge, facts) || !counts(charge, facts))
         continue
       // The increments before the period: the sum column of the metric's own property.
-      const at = this.layouts[this.value.get(charge.metric.property!)!]!.sum
+      const at = this.index.layouts[this.index.value.get(charge.metric.property!)!]!.sum
       const increment = at === undefined ? null : row.vals[at]
       if (increment === null || increment === undefined) continue
       const key = keyOf(index, groupValues(charge, facts))

@@ -50,8 +50,9 @@ export interface UsagePage {
 }
 
 /**
- * The page's rows. A page is bounded (a few thousand customers), so its answer is read whole within
- * each attempt: a server failing half-way is asked again, as for any statement.
+ * The page's rows. A page is bounded (a few thousand customers; the carry-in of every customer is a
+ * few rows each), so its answer is read whole within each attempt: a server failing half-way is
+ * asked again, as for any statement.
  */
 export async function readUsage(
   store: Store,
