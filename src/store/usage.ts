@@ -188,10 +188,15 @@ function narrowed(shape: UsageShape, branch: Branch, codes: string[]): Branch {
   }
 }
 
-/** A condition that holds for the branch's events of the codes that read a column: '' for all of them. */
-function readersSql(branch: Branch, readers: string[], bind: Bindings): string {
+/** The condition that an event of the branch is of a code that reads a column; none when all do. */
+function readersSql(branch: Branch, readers: string[], bind: Bindings): string | null {
   const own = branch.codes.filter((c) => readers.includes(c))
-  return own.length === branch.codes.length ? '' : `code IN ${bind.strings(own)} AND `
+  return own.length === branch.codes.length ? null : `code IN ${bind.strings(own)}`
+}
+
+/** Conditions joined by AND, the missing ones left out. */
+function allOf(...conditions: (string | null)[]): string {
+  return conditions.filter((c) => c !== null).join(' AND ')
 }
 
 function codesSql(branch: Branch, bind: Bindings): string {
@@ -209,7 +214,8 @@ function eventColumns(shape: UsageShape, branch: Branch, bind: Bindings): string
   const columns = branch.dims.map((i) => {
     const d = shape.dimensions[i]!
     const p = bind.string(d.name)
-    return `if(${readersSql(branch, d.codes, bind)}mapContains(properties, ${p}), properties[${p}], NULL) AS dim_${i}`
+    const has = allOf(readersSql(branch, d.codes, bind), `mapContains(properties, ${p})`)
+    return `if(${has}, properties[${p}], NULL) AS dim_${i}`
   })
   for (const i of branch.values) {
     const v = shape.values[i]!
@@ -217,8 +223,8 @@ function eventColumns(shape: UsageShape, branch: Branch, bind: Bindings): string
     const readers = readersSql(branch, v.codes, bind)
     const num = `toDecimal256OrNull(properties[${p}], ${VALUE_SCALE})`
     columns.push(
-      `${readers ? `if(${readers.slice(0, -' AND '.length)}, ${num}, NULL)` : num} AS num_${i}`,
-      `if(${readers}mapContains(properties, ${p}), if(isNull(num_${i}), 1, 2), 0) AS flag_${i}`,
+      `${readers === null ? num : `if(${readers}, ${num}, NULL)`} AS num_${i}`,
+      `if(${allOf(readers, `mapContains(properties, ${p})`)}, if(isNull(num_${i}), 1, 2), 0) AS flag_${i}`,
     )
     if (v.unique) columns.push(`if(flag_${i} != 0, properties[${p}], NULL) AS text_${i}`)
   }
