@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { StoreCommand } from '../src/cli/command.js'
 import { EXIT } from '../src/cli/exit-codes.js'
 import { spinner as progressSpinner } from '../src/cli/spinner.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { catalogFromFlag } from '../src/cli/catalog.js'
 import { StoreCommand } from '../src/cli/command.js'
 import { documentSettingsFromFlag } from '../src/cli/document-settings.js'

@@ -1,4 +1,5 @@
-import { Flags, type Interfaces } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 import { existsSync } from 'node:fs'
 import { catalogFromFlag } from '../src/cli/catalog.js'
 import { StoreCommand } from '../src/cli/command.js'

@@ -1,4 +1,5 @@
-import { Command, Flags } from '@oclif/core'
+import { Command } from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 import { catalogFromFlag } from '../../src/cli/catalog.js'
 import { plansFlag } from '../../src/cli/flags.js'
 import { planJson, renderPlanList } from '../../src/render/plans.js'

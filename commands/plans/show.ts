@@ -1,4 +1,6 @@
-import { Args, Command, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import { Command } from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 import { catalogFromFlag } from '../../src/cli/catalog.js'
 import { plansFlag } from '../../src/cli/flags.js'
 import { planJson, renderPlan } from '../../src/render/plans.js'

@@ -1,4 +1,6 @@
-import { Args, Command, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import { Command } from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 import { plansFlag } from '../../src/cli/flags.js'
 import { loadDocumentSettings } from '../../src/documents/seller.js'
 import { formatProblem, loadPlans } from '../../src/plans/load.js'

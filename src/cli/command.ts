@@ -1,7 +1,8 @@
 // The lifecycle every command shares: Ctrl-C, clean-up in reverse order whatever happens, and
 // failures turned into one line on stderr (or one JSON document under --json) and their exit code
 // (see exit-codes.ts). Store commands add the store flags and open the store they name.
-import { Command, Errors } from '@oclif/core'
+import { Command } from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
 import { openStore, type Store } from '../store/store.js'
 import { exitCodeOf } from './exit-codes.js'
 import { storeFlags, type StoreFlags } from './flags.js'

@@ -1,5 +1,5 @@
 // Flags shared by several commands, so each is spelled and documented once.
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DEFAULT_DATA_DIR } from '../store/embedded.js'
 
 export const plansFlag = Flags.string({
