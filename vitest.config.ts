@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     pool: 'forks',
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/cache-dir.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,13 +1,15 @@
 // Loads the plans folder for a command; problems are printed as file:line:col and stop the command.
-import type { Command } from '@oclif/core'
-import { formatProblem, loadPlans } from '../plans/load.js'
+// A folder unchanged since it last loaded without problems comes from the catalog cache.
+import type { Command } from '@oclif/core/command'
+import { loadPlansCached } from '../plans/catalog-cache.js'
+import { formatProblem } from '../plans/problems.js'
 import type { Catalog } from '../plans/types.js'
 import { EXIT } from './exit-codes.js'
 
 export async function catalogFromFlag(dir: string, command: Command): Promise<Catalog> {
   let loaded
   try {
-    loaded = await loadPlans(dir)
+    loaded = await loadPlansCached(dir)
   } catch (e) {
     return command.error((e as Error).message, { exit: EXIT.usage })
   }

@@ -1,8 +1,7 @@
 // Reads a plans folder: one plan per YAML file, plus the shared metrics.yaml and customers.yaml.
 // Every problem of every file is collected; the catalog holds only what is fully valid.
-import { readdir } from 'node:fs/promises'
-import path from 'node:path'
 import { readPlainEntries } from './fast-yaml.js'
+import { listFolder } from './folder.js'
 import { issueProblems } from './issues.js'
 import { PlansInvalidError, type PlanProblem } from './problems.js'
 import {
@@ -58,46 +57,6 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
   const { catalog, problems } = await loadPlans(dir)
   if (problems.length > 0) throw new PlansInvalidError(dir, problems)
   return catalog
-}
-
-// ---- The folder -----------------------------------------------------------------------------------
-
-/** Files that are not plans: metrics.yaml (shared metrics) and customers.yaml, or their .yml spelling. */
-const SPECIAL_FILES = ['metrics', 'customers', 'billing'] as const
-
-interface Folder {
-  plans: string[]
-  metrics?: string
-  customers?: string
-  billing?: string
-  problems: PlanProblem[]
-}
-
-async function listFolder(dir: string): Promise<Folder> {
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : String(error)
-    throw new Error(`cannot read the plans folder ${dir}: ${reason}`)
-  }
-  const names = entries
-    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && /\.ya?ml$/.test(entry.name))
-    .filter((entry) => !entry.name.startsWith('.'))
-    .map((entry) => entry.name)
-    .sort()
-  const folder: Folder = { plans: [], problems: [] }
-  for (const name of names) {
-    const file = path.join(dir, name)
-    const special = SPECIAL_FILES.find((base) => name === `${base}.yaml` || name === `${base}.yml`)
-    if (!special) folder.plans.push(file)
-    else if (folder[special] === undefined) folder[special] = file
-    else {
-      const message = `a plans folder has one ${special} file, and ${folder[special]} is already read: merge the two`
-      folder.problems.push({ file, line: 1, col: 1, path: '', message })
-    }
-  }
-  return folder
 }
 
 // ---- metrics.yaml ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The built CLI, run as a user would, on the example plans and events in a temporary data folder.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -10,12 +10,17 @@ const root = path.resolve(import.meta.dirname, '../..')
 const bin = path.join(root, 'bin/run.js')
 let tmp: string
 
-function billing(args: string[], options: { data?: string; input?: string } = {}) {
+function billing(args: string[], options: { data?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd: root,
     input: options.input,
     encoding: 'utf8',
-    env: { ...process.env, BILLING_DATA: options.data ?? path.join(tmp, 'data'), CLICKHOUSE_URL: '' },
+    env: {
+      ...process.env,
+      BILLING_DATA: options.data ?? path.join(tmp, 'data'),
+      CLICKHOUSE_URL: '',
+      ...options.env,
+    },
   })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
@@ -115,6 +120,26 @@ describe('billing CLI on the example folder', () => {
     expect(invoice.subtotal).toBe('280.10')
     expect(invoice.tax).toBe('56.02')
     expect(invoice.total).toBe('336.12')
+  })
+
+  it('bills from the cached catalog of an unchanged folder, and from the files once one changes', () => {
+    const plans = path.join(tmp, 'cached-plans')
+    cpSync(path.join(root, 'plans'), plans, { recursive: true })
+    const env = { BILLING_CACHE_DIR: path.join(tmp, 'cache') }
+    const args = ['invoice', '--customer', 'acme', '--period', '2026-10', '--json', '--plans', plans]
+    const first = billing(args, { env })
+    expect(first.code).toBe(0)
+    expect(readdirSync(path.join(tmp, 'cache', 'catalogs'))).toHaveLength(1)
+    const second = billing(args, { env })
+    expect(second.stdout).toBe(first.stdout)
+    expect(billing(args, { env: { ...env, BILLING_NO_CACHE: '1' } }).stdout).toBe(first.stdout)
+
+    const customers = path.join(plans, 'customers.yaml')
+    writeFileSync(customers, readFileSync(customers, 'utf8').replace('tax_rate: "0.20"', 'tax_rate: "0.10"'))
+    const changed = JSON.parse(billing(args, { env }).stdout)
+    expect(JSON.parse(first.stdout).tax_rate).toBe('0.2')
+    expect(changed.tax_rate).toBe('0.1')
+    expect(changed.subtotal).toBe(JSON.parse(first.stdout).subtotal)
   })
 
   it('renders the invoice as a table', () => {
