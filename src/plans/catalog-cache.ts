@@ -36,19 +36,35 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
   return path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'billing')
 }
 
+/** Where a folder's catalog is kept, under the key of its bytes now. */
+interface Entry {
+  file: string
+  key: string
+}
+
 /** loadPlans(dir), or the catalog it gave for the same bytes, kept under cacheDir. */
-export async function loadPlansCached(dir: string, cacheDir = defaultCacheDir()): Promise<CachedLoad> {
-  const key = cacheDir === undefined ? undefined : await folderKey(dir)
-  const file = cacheDir === undefined ? undefined : entryFile(cacheDir, dir)
-  if (key !== undefined && file !== undefined) {
-    const catalog = await readEntry(file, key)
-    if (catalog) return { catalog, problems: [], fromCache: true }
-  }
-  const { loadPlans } = await import('./load.js')
-  const loaded = await loadPlans(dir)
-  if (key !== undefined && file !== undefined && loaded.problems.length === 0)
-    await writeEntry(file, key, encodeCatalog(loaded.catalog))
+export async function loadPlansCached(
+  dir: string,
+  cacheDir = defaultCacheDir(),
+  /** Internal, for tests: what reads the folder when the cache has no catalog for it. */
+  load: (dir: string) => Promise<PlansLoad> = async (d) => (await import('./load.js')).loadPlans(d),
+): Promise<CachedLoad> {
+  const entry = cacheDir === undefined ? undefined : await entryOf(cacheDir, dir)
+  const cached = entry && (await readEntry(entry))
+  if (cached) return { catalog: cached, problems: [], fromCache: true }
+  const loaded = await load(dir)
+  // Kept only if the files are still the bytes of the key: one edited while the loader read it must
+  // not leave a catalog of its new bytes under the key of its old ones.
+  if (entry && loaded.problems.length === 0 && (await folderKey(dir)) === entry.key)
+    await writeEntry(entry, encodeCatalog(loaded.catalog))
   return { ...loaded, fromCache: false }
+}
+
+async function entryOf(cacheDir: string, dir: string): Promise<Entry | undefined> {
+  const key = await folderKey(dir)
+  if (key === undefined) return undefined
+  const name = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)
+  return { file: path.join(cacheDir, 'catalogs', `${name}.json`), key }
 }
 
 /** The content key of the folder, or undefined when it cannot be read (the loader then says why). */
@@ -87,12 +103,7 @@ function codeFingerprint(): Promise<string> {
   return fingerprint
 }
 
-function entryFile(cacheDir: string, dir: string): string {
-  const name = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)
-  return path.join(cacheDir, 'catalogs', `${name}.json`)
-}
-
-async function readEntry(file: string, key: string): Promise<PlansLoad['catalog'] | undefined> {
+async function readEntry({ file, key }: Entry): Promise<PlansLoad['catalog'] | undefined> {
   let text
   try {
     text = await readFile(file, 'utf8')
@@ -109,7 +120,7 @@ async function readEntry(file: string, key: string): Promise<PlansLoad['catalog'
   }
 }
 
-async function writeEntry(file: string, key: string, catalog: string): Promise<void> {
+async function writeEntry({ file, key }: Entry, catalog: string): Promise<void> {
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
   try {
     await mkdir(path.dirname(file), { recursive: true })

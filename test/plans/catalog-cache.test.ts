@@ -111,6 +111,24 @@ describe('a folder that changed', () => {
       ])
     }
   })
+
+  it('keeps no catalog of a folder edited while it was read', async () => {
+    const dir = plansFolder(examplePlans)
+    const cache = cacheDir()
+    const file = path.join(dir, 'customers.yaml')
+    const original = readFileSync(file, 'utf8')
+    const edited = original.replace('tax_rate: "0.20"', 'tax_rate: "0.21"')
+    // The key is taken from the original bytes, the loader reads the edited ones, and the original
+    // ones come back before the next run.
+    await loadPlansCached(dir, cache, async (d) => {
+      writeFileSync(file, edited)
+      return loadPlans(d)
+    })
+    writeFileSync(file, original)
+    const again = await loadPlansCached(dir, cache)
+    expect(again.fromCache).toBe(false)
+    expect([...again.catalog.customers.values()].map((c) => c.taxRate.toString())).toContain('0.2')
+  })
 })
 
 describe('the cache itself', () => {
