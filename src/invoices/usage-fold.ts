@@ -88,6 +88,9 @@ function planIndex(plan: Plan, shape: UsageShape): PlanIndex {
 
 const NO_CHARGES: { charge: Charge; index: number }[] = []
 
+/** A tally's sums start here: one instance, since Decimals are immutable. */
+const ZERO = new Decimal(0)
+
 class Fold {
   private readonly index: PlanIndex
   /** tallies[interval] : key (charge, group) -> tally */
@@ -209,10 +212,10 @@ class Fold {
         charge,
         values,
         events: 0,
-        sum: new Decimal(0),
+        sum: ZERO,
         max: null,
         latest: null,
-        weighted: new Decimal(0),
+        weighted: ZERO,
         unique: new Set(),
         eventValues: [],
       }

@@ -28,7 +28,7 @@ export function isCurrency(code: string): boolean {
  * Half-up is away from zero for negatives too (-0.005 -> -0.01), as decimal.js's ROUND_HALF_UP does.
  */
 export function roundMoney(amount: DecimalJs.Value, currency: string): Decimal {
-  const rounded = new Decimal(amount).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP)
+  const rounded = decimal(amount).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP)
   // A tiny negative amount rounds to -0; an invoice should say 0.
   return rounded.isZero() ? new Decimal(0) : rounded
 }
@@ -38,6 +38,11 @@ export function roundMoney(amount: DecimalJs.Value, currency: string): Decimal {
  * trailing zeros beyond them: formatDecimal(12.5, 2) is "12.50", formatDecimal(0.125) is "0.125".
  */
 export function formatDecimal(value: DecimalJs.Value, minDecimals = 0): string {
-  const d = new Decimal(value)
+  const d = decimal(value)
   return d.decimalPlaces() < minDecimals ? d.toFixed(minDecimals) : d.toFixed()
+}
+
+/** The value as a Decimal: itself when it is one already (Decimals are immutable), else parsed. */
+function decimal(value: DecimalJs.Value): DecimalJs {
+  return value instanceof DecimalJs ? value : new Decimal(value)
 }
