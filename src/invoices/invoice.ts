@@ -6,7 +6,7 @@ import type { Catalog, Customer, Interval, Plan } from '../plans/types.js'
 import { Decimal } from '../money/decimal.js'
 import { eventsByCustomer } from '../store/customer-events.js'
 import type { Store } from '../store/store.js'
-import { readUsage, type UsageRow } from '../store/usage.js'
+import { readUsageLines, usageRows } from '../store/usage.js'
 import { buildInvoice } from './build.js'
 import { intervalsOf, type BillingInterval } from './intervals.js'
 import { currentPeriod } from './period.js'
@@ -128,7 +128,7 @@ type Page = { id: string; plan: Plan }[]
 
 interface Measuring {
   page: Page
-  usage: Promise<Map<string, UsageRow[]>>
+  usage: Promise<Map<string, string[]>>
 }
 
 function measuring(billing: Billing, page: Page): Measuring {
@@ -159,7 +159,7 @@ class Billing {
   private readonly shape: UsageShape
   private readonly intervals: BillingInterval[]
   /** invoice --all: the carry-in of every customer, read ahead (see readCarryIn). */
-  private carryIn: Promise<Map<string, UsageRow[]>> | undefined
+  private carryIn: Promise<Map<string, string[]>> | undefined
 
   constructor(
     private readonly store: Store,
@@ -179,7 +179,7 @@ class Billing {
    * would not fit a server's URL. Held until each page takes its own: a few rows per customer.
    */
   readCarryIn(): void {
-    const usage = readUsage(this.store, this.shape, this.pageOf('all'), 'carried').then(byCustomer)
+    const usage = readUsageLines(this.store, this.shape, this.pageOf('all'), 'carried')
     usage.catch(() => {}) // awaited by each page; not an unhandled rejection meanwhile
     this.carryIn = usage
   }
@@ -189,10 +189,13 @@ class Billing {
     await this.carryIn?.catch(() => {})
   }
 
-  /** The usage rows of a page of customers, from one query (and the carry-in read ahead), by customer. */
-  async measure(customers: Page): Promise<Map<string, UsageRow[]>> {
+  /**
+   * The usage rows of a page of customers, from one query (and the carry-in read ahead), by customer,
+   * each row its line of the answer until the customer is priced.
+   */
+  async measure(customers: Page): Promise<Map<string, string[]>> {
     const parts = this.carryIn ? 'period' : 'all'
-    const rows = byCustomer(await readUsage(this.store, this.shape, this.pageOf(customers), parts))
+    const rows = await readUsageLines(this.store, this.shape, this.pageOf(customers), parts)
     const carried = await this.carryIn
     if (carried) {
       for (const { id } of customers) {
@@ -214,9 +217,9 @@ class Billing {
   }
 
   /** The invoices of a page of customers, in the page's order, one at a time. */
-  *price(customers: Page, rows: Map<string, UsageRow[]>, catalog: Catalog): Generator<InvoiceResult> {
+  *price(customers: Page, rows: Map<string, string[]>, catalog: Catalog): Generator<InvoiceResult> {
     for (const { id, plan } of customers) {
-      const folded = foldUsage(plan, this.shape, rows.get(id) ?? [], this.intervals)
+      const folded = foldUsage(plan, this.shape, usageRows(rows.get(id) ?? []), this.intervals)
       rows.delete(id)
       const invoice = buildInvoice({
         customer: customerOf(catalog, id),
@@ -245,16 +248,6 @@ async function exactCounts(
     .map(([customer, events]) => ({ customer, events }))
     .filter((c) => c.events > 0)
     .sort((a, b) => b.events - a.events || (a.customer < b.customer ? -1 : 1))
-}
-
-function byCustomer(usage: UsageRow[]): Map<string, UsageRow[]> {
-  const rows = new Map<string, UsageRow[]>()
-  for (const row of usage) {
-    const list = rows.get(row.customer)
-    if (list) list.push(row)
-    else rows.set(row.customer, [row])
-  }
-  return rows
 }
 
 function customerOf(catalog: Catalog, id: string): Pick<Customer, 'id' | 'name' | 'taxRate'> {

@@ -5,7 +5,7 @@
 //
 // The key is the content, not the clock: the sha256 of every file the loader reads, each with its path
 // as given (plans keep the path of their file), and of the source of the code that turns files into a
-// catalog. One file per folder path, replaced when the key changes. A folder
+// catalog (src/plans and src/money). One file per folder path, replaced when the key changes. A folder
 // with problems is never cached: they are reported from the files, with their file:line:col, each time.
 // A cache that cannot be read or written is no error: the folder is loaded as if there were none.
 import { createHash } from 'node:crypto'
