@@ -16,7 +16,7 @@ import {
   type ValueState,
 } from './charge-match.js'
 import type { ChargeUsage, UnbilledEvents, UnbilledReason } from './types.js'
-import { valueLayouts, type UsageShape, type ValueLayout } from './usage-shape.js'
+import { carries, valueLayouts, type UsageShape, type ValueLayout } from './usage-shape.js'
 
 export interface FoldedUsage {
   /** Per interval, in order: what each charge measured, per group. */
@@ -95,7 +95,7 @@ class Fold {
   private readonly index: PlanIndex
   /** tallies[interval] : key (charge, group) -> tally */
   private readonly tallies: Map<string, Tally>[]
-  /** weighted_sum charges: increments before the period, by key. */
+  /** Recurring weighted_sum charges: increments before the period, by key. */
   private readonly carried = new Map<string, Decimal>()
   private readonly unbilled = new Map<string, UnbilledEvents>()
   /** Events whose value was not a number, by charge: they add nothing to it. */
@@ -183,8 +183,7 @@ class Fold {
   private addCarried(row: UsageRow): void {
     const facts = this.factsOf(row)
     for (const [index, charge] of this.plan.charges.entries()) {
-      if (charge.metric.aggregation !== 'weighted_sum' || !matches(charge, facts) || !counts(charge, facts))
-        continue
+      if (!carries(charge.metric) || !matches(charge, facts) || !counts(charge, facts)) continue
       // The increments before the period: the sum column of the metric's own property.
       const at = this.index.layouts[this.index.value.get(charge.metric.property!)!]!.sum
       const increment = at === undefined ? null : row.vals[at]
@@ -232,7 +231,8 @@ class Fold {
   }
 
   finish(intervals: readonly BillingInterval[]): FoldedUsage {
-    // weighted_sum: the level at each interval's start is what came before it, in the period too.
+    // A recurring weighted_sum: the level at each interval's start is what came before it, in the
+    // period too. A metered one starts each interval at 0.
     const level = new Map(this.carried)
     const folded = intervals.map((interval, k) => {
       const tallies = this.tallies[k]!
@@ -244,7 +244,7 @@ class Fold {
       for (const [key, t] of tallies) {
         const charge = this.plan.charges[t.charge]!
         usage.push(this.usageOf(charge, t, interval, level.get(key) ?? new Decimal(0)))
-        if (charge.metric.aggregation === 'weighted_sum') {
+        if (carries(charge.metric)) {
           level.set(key, (level.get(key) ?? new Decimal(0)).plus(t.sum))
         }
       }

@@ -3,7 +3,7 @@
 // and which aggregates each of those needs. The store groups the period's events by customer,
 // interval, code, dimension values and the state of each value property (missing, not a number,
 // a number); the fold (usage-fold.ts) then gives each charge the groups it matches. Pure.
-import type { Charge, Plan } from '../plans/types.js'
+import type { BillableMetric, Charge, Plan } from '../plans/types.js'
 import { eventValuesNeeded } from '../pricing/models/index.js'
 
 /** A property a metric reads values from, and what is asked of it. */
@@ -37,7 +37,7 @@ export interface Dimension {
 export interface UsageShape {
   dimensions: Dimension[]
   values: ValueProperty[]
-  /** Codes of weighted_sum metrics: their increments before the period carry in. */
+  /** Codes of recurring weighted_sum metrics: their increments before the period carry in. */
   carriedCodes: string[]
   eventValues: EventValues[]
 }
@@ -85,11 +85,14 @@ export function usageShape(plans: readonly Plan[]): UsageShape {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([name, codes]) => ({ name, codes: [...codes].sort() })),
     values: [...values.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-    carriedCodes: [
-      ...new Set(charges.filter((c) => c.metric.aggregation === 'weighted_sum').map((c) => c.metric.code)),
-    ].sort(),
+    carriedCodes: [...new Set(charges.filter((c) => carries(c.metric)).map((c) => c.metric.code))].sort(),
     eventValues: [...eventValues.values()],
   }
+}
+
+/** A recurring weighted_sum: its running total carries in from before the period and across intervals. */
+export function carries(metric: BillableMetric): boolean {
+  return metric.aggregation === 'weighted_sum' && metric.recurring === true
 }
 
 /** Offsets of each value property's aggregates in `vals`, in the order of shape.values. */

@@ -236,14 +236,31 @@ const rounding = mapping('a rounding (a mapping with function: and precision:)',
   precision: roundingPrecision.optional(),
 }).transform((r): UnitRounding => ({ function: r.function, precision: r.precision ?? 0 }))
 
+const trueOrFalse = leaf((input) =>
+  typeof input === 'boolean' ? input : new Rejection(expectedGot('true or false', input)),
+)
+
 const metric = mapping('a metric (a mapping with aggregation:)', {
   aggregation: oneOf(AGGREGATIONS),
   property: text('the name of an event property').optional(),
   code: text('an event code').optional(),
   rounding: rounding.optional(),
+  recurring: trueOrFalse.optional(),
 }).superRefine((value, ctx) => {
   // Runs even when another key is wrong, so every problem of the metric is reported at once.
-  const { aggregation } = value as { aggregation: unknown }
+  const { aggregation, recurring } = value as { aggregation: unknown; recurring: unknown }
+  // Lago's recurring sum and unique_count (units that persist from period to period) are not built.
+  if (
+    recurring === true &&
+    AGGREGATIONS.includes(aggregation as AggregationName) &&
+    aggregation !== 'weighted_sum'
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['recurring'],
+      message: `recurring: true is supported for weighted_sum metrics only, not for aggregation ${String(aggregation)}`,
+    })
+  }
   const needsProperty = AGGREGATIONS.includes(aggregation as AggregationName) && aggregation !== 'count'
   if (needsProperty && !Object.hasOwn(value, 'property')) {
     ctx.addIssue({
@@ -265,6 +282,7 @@ export function billableMetric(name: string, m: z.output<typeof metric>): Billab
     aggregation: m.aggregation,
     ...(m.property !== undefined && { property: m.property }),
     ...(m.rounding !== undefined && { rounding: m.rounding }),
+    ...(m.recurring === true && { recurring: true }),
   }
 }
 

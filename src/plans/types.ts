@@ -17,6 +17,11 @@ export interface BillableMetric {
   property?: string
   /** How the aggregated units of an interval are rounded before pricing; none when absent. */
   rounding?: UnitRounding
+  /**
+   * weighted_sum only (Lago's `recurring: true`): the running total carries over from every earlier
+   * interval. Absent (Lago's default, a metered metric): the total starts at 0 in each interval.
+   */
+  recurring?: true
 }
 
 export type RoundingFunction = 'round' | 'ceil' | 'floor'

@@ -148,7 +148,7 @@ function renderMetrics(metrics: readonly BillableMetric[]): string {
     table.push([
       metric.name,
       metric.code,
-      metric.aggregation,
+      metric.recurring ? `${metric.aggregation}, recurring` : metric.aggregation,
       metric.property ?? '-',
       metric.rounding ? roundingSummary(metric.rounding) : '-',
     ])

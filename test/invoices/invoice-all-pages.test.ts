@@ -36,7 +36,7 @@ const charges: Charge[] = [
     unitPrice: new Decimal(1),
     filters: {},
     groupBy: [],
-    metric: { name: 'disk', code: 'disk', aggregation: 'weighted_sum', property: 'gb' },
+    metric: { name: 'disk', code: 'disk', aggregation: 'weighted_sum', property: 'gb', recurring: true },
   },
 ] as Charge[]
 const customers = new Map<string, Customer>()

@@ -15,7 +15,7 @@ export const examplePlans = {
       seats:     { aggregation: unique_count, property: user_id }
       peak:      { aggregation: max, property: conns }
       tier:      { aggregation: latest, property: tier }
-      storage:   { aggregation: weighted_sum, property: gb }
+      storage:   { aggregation: weighted_sum, property: gb, recurring: true }
     charges:
       - { metric: seats, model: standard, unit_price: "12" }
       - metric: api_calls

@@ -18,7 +18,13 @@ describe('a valid plans folder', () => {
     const seats = { name: 'seats', code: 'seats', aggregation: 'unique_count', property: 'user_id' }
     const apiCalls = { name: 'api_calls', code: 'api_calls', aggregation: 'count' }
     const tokens = { name: 'tokens', code: 'api_calls', aggregation: 'sum', property: 'tokens' }
-    const storage = { name: 'storage', code: 'storage', aggregation: 'weighted_sum', property: 'gb' }
+    const storage = {
+      name: 'storage',
+      code: 'storage',
+      aggregation: 'weighted_sum',
+      property: 'gb',
+      recurring: true,
+    }
     const none = { filters: {}, groupBy: [] }
     expect(exact(catalog.plans.get('pro'))).toStrictEqual({
       code: 'pro',

@@ -56,6 +56,11 @@ describe('one plan', () => {
   it('lists each metric once, with its event code', () => {
     expect(shown.match(/│ tokens +│ api_calls +│ sum +│ tokens +│/g)).toHaveLength(1)
   })
+
+  it('says which metrics are recurring', () => {
+    expect(shown).toMatch(/│ storage +│ storage +│ weighted_sum, recurring +│ gb +│/)
+    expect(shown).toMatch(/│ seats +│ seats +│ unique_count +│ user_id +│/)
+  })
 })
 
 describe('plan JSON', () => {

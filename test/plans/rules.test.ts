@@ -497,7 +497,7 @@ describe('unknown keys are problems, never ignored', () => {
         6,
         32,
         'metrics.calls.unit',
-        'unknown key "unit": expected one of aggregation, property, code, rounding',
+        'unknown key "unit": expected one of aggregation, property, code, rounding, recurring',
       ],
       [
         'pro.yaml',
@@ -922,6 +922,64 @@ describe('metric rounding: a function among round, ceil, floor and an integer pr
       [6, 'f.rounding', 'expected a rounding (a mapping with function: and precision:), got "round"'],
       [7, 'g.rounding.function', 'missing: expected one of round, ceil, floor'],
       [7, 'g.rounding.mode', 'unknown key "mode": expected one of function, precision'],
+    ])
+  })
+})
+
+describe("metric recurring: Lago's recurring weighted_sum; metered (absent or false) otherwise", () => {
+  it('reads recurring: true on a weighted_sum, and keeps no recurring when it is false or absent', async () => {
+    const { catalog, problems } = await loadPlans(
+      plansFolder({
+        'metrics.yaml': yaml`
+          held: { aggregation: weighted_sum, property: gb, recurring: true }
+          metered: { aggregation: weighted_sum, property: gb, recurring: false }
+          plain: { aggregation: weighted_sum, property: gb }
+          calls: { aggregation: count, recurring: false }
+        `,
+        'pro.yaml': yaml`
+          code: pro
+          currency: USD
+          interval: monthly
+          charges:
+            - { metric: held, model: standard, unit_price: "1" }
+            - { metric: metered, model: standard, unit_price: "1" }
+            - { metric: plain, model: standard, unit_price: "1" }
+            - { metric: calls, model: standard, unit_price: "1" }
+        `,
+      }),
+    )
+    expect(problems).toEqual([])
+    const metrics = catalog.plans.get('pro')!.charges.map((c) => c.metric)
+    expect(metrics.map((m) => Object.hasOwn(m, 'recurring') && m.recurring)).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ])
+  })
+
+  it('reports recurring: true on any other aggregation, and a recurring that is not true or false', async () => {
+    const problems = await problemsOf({
+      'metrics.yaml': yaml`
+        a: { aggregation: sum, property: n, recurring: true }
+        b: { aggregation: unique_count, property: u, recurring: true }
+        c: { aggregation: weighted_sum, property: gb, recurring: "yes" }
+        d: { aggregation: count, recurring: 1 }
+      `,
+    })
+    expect(problems.map((p) => [p.line, p.path, p.message])).toEqual([
+      [
+        1,
+        'a.recurring',
+        'recurring: true is supported for weighted_sum metrics only, not for aggregation sum',
+      ],
+      [
+        2,
+        'b.recurring',
+        'recurring: true is supported for weighted_sum metrics only, not for aggregation unique_count',
+      ],
+      [3, 'c.recurring', 'expected true or false, got "yes"'],
+      [4, 'd.recurring', 'expected true or false, got integer 1'],
     ])
   })
 })

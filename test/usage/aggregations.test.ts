@@ -6,6 +6,8 @@ import { Decimal } from '../../src/money/decimal.js'
 import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
 import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
+import { usageShape } from '../../src/invoices/usage-shape.js'
+import { usageQuery } from '../../src/store/usage.js'
 import { foldFor, measure, planOf } from '../support/usage.js'
 
 let dataDir: string
@@ -29,6 +31,11 @@ function charge(aggregation: AggregationName, property?: string, code = 'ev'): C
     filters: {},
     groupBy: [],
   }
+}
+
+/** The charge with its metric recurring (Lago's `recurring: true`): its total carries over. */
+function recurring(c: Charge): Charge {
+  return { ...c, metric: { ...c.metric, recurring: true } }
 }
 
 let seq = 0
@@ -194,7 +201,7 @@ describe('latest, when negative', () => {
     }))
 })
 
-describe('weighted_sum', () => {
+describe('weighted_sum, recurring', () => {
   // November 2026: 30 days. Units = sum(running total x time held) / length of the period.
   it('+100 at the start and +50 at the exact middle of a 30-day period gives 125', () =>
     withStore(dataDir, async (store) => {
@@ -220,7 +227,7 @@ describe('weighted_sum', () => {
         ev('2026-11-20T00:00:00Z', { gb: 1000 }, { customer: 'c2' }),
       ])
       // 150 + 50 + 100 - 150 x 1/4 + 30 x 2/3 = 300 - 37.5 + 20
-      expect(await measured(store, [charge('weighted_sum', 'gb', 'ev')], NOVEMBER)).toEqual([
+      expect(await measured(store, [recurring(charge('weighted_sum', 'gb', 'ev'))], NOVEMBER)).toEqual([
         { measure: 0, units: '282.5', events: 3, invalid: 0 },
       ])
     }))
@@ -231,7 +238,7 @@ describe('weighted_sum', () => {
         ev('2026-10-15T00:00:00Z', { gb: 80 }),
         ev('2026-10-20T00:00:00Z', { gb: -30 }),
       ])
-      expect(await measured(store, [charge('weighted_sum', 'gb')], NOVEMBER)).toEqual([
+      expect(await measured(store, [recurring(charge('weighted_sum', 'gb'))], NOVEMBER)).toEqual([
         { measure: 0, units: '50', events: 0, invalid: 0 },
       ])
     }))
@@ -245,7 +252,11 @@ describe('weighted_sum', () => {
         ev('2026-10-20T00:00:00Z', { gb: -30, a_level: 9, b_calls: 2000 }),
         ev('2026-11-16T00:00:00Z', { gb: 10, a_level: 3, b_calls: 5 }),
       ])
-      const charges = [charge('latest', 'a_level'), charge('sum', 'b_calls'), charge('weighted_sum', 'gb')]
+      const charges = [
+        charge('latest', 'a_level'),
+        charge('sum', 'b_calls'),
+        recurring(charge('weighted_sum', 'gb')),
+      ]
       expect(await measured(store, charges, NOVEMBER)).toEqual([
         { measure: 0, units: '3', events: 1, invalid: 0 },
         { measure: 1, units: '5', events: 1, invalid: 0 },
@@ -266,13 +277,13 @@ describe('weighted_sum', () => {
         { ...recoded, code: 'other' },
         { ...moved, timestamp: '2026-12-02T00:00:00Z' },
       ])
-      expect(await measured(store, [charge('weighted_sum', 'gb')], NOVEMBER)).toEqual([
+      expect(await measured(store, [recurring(charge('weighted_sum', 'gb'))], NOVEMBER)).toEqual([
         { measure: 0, units: '80', events: 0, invalid: 0 },
       ])
     }))
 })
 
-describe('weighted_sum over several intervals and part of one', () => {
+describe('weighted_sum, recurring, over several intervals and part of one', () => {
   it('each month of a quarter carries the level the months before it left', () =>
     withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [
@@ -280,7 +291,7 @@ describe('weighted_sum over several intervals and part of one', () => {
         ev('2026-10-01T00:00:00Z', { gb: 20 }), // October: 30 all month
         ev('2026-11-16T00:00:00Z', { gb: 30 }), // November: 30 for 15 days, 60 for 15
       ])
-      const plan = planOf([charge('weighted_sum', 'gb')])
+      const plan = planOf([recurring(charge('weighted_sum', 'gb'))])
       const quarter = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') }
       const folded = await foldFor(store, plan, quarter, 'c1')
       expect(folded.intervals.map((i) => i.map((u) => u.units.toFixed()))).toEqual([['30'], ['45'], ['60']])
@@ -289,11 +300,53 @@ describe('weighted_sum over several intervals and part of one', () => {
   it('part of a month is weighted over the whole month, as Lago divides by the full period', () =>
     withStore(dataDir, async (store) => {
       await ingestEvents(store, eventsDir, [ev('2026-09-01T00:00:00Z', { gb: 31 })])
-      const plan = planOf([charge('weighted_sum', 'gb')])
+      const plan = planOf([recurring(charge('weighted_sum', 'gb'))])
       const tenDays = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-11T00:00:00Z') }
       const folded = await foldFor(store, plan, tenDays, 'c1')
       expect(folded.intervals[0]!.map((u) => u.units.toFixed())).toEqual(['10']) // 31 x 10/31
     }))
+})
+
+describe("weighted_sum, metered (Lago's default: no recurring)", () => {
+  it('starts the period at 0: increments before it do not carry in', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-09-10T08:00:00Z', { gb: 150 }), // before the period: not carried
+        ev('2026-11-01T00:00:00Z', { gb: 100 }), // at `from`: all of the period
+        ev('2026-11-11T00:00:00Z', { gb: 30 }), // at 1/3 of the period: two thirds of it
+        ev('2026-11-23T12:00:00Z', { gb: -150 }), // at 3/4 of the period: a quarter of it
+      ])
+      // 100 + 30 x 2/3 - 150 x 1/4 (the total falls below 0 for the last quarter)
+      expect(await measured(store, [charge('weighted_sum', 'gb')], NOVEMBER)).toEqual([
+        { measure: 0, units: '82.5', events: 3, invalid: 0 },
+      ])
+    }))
+
+  it('starts each month of a quarter at 0, beside a recurring metric of the same events that carries', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-09-01T00:00:00Z', { gb: 10 }), // before the period
+        ev('2026-10-01T00:00:00Z', { gb: 20 }), // October: 20 all month (30 carried)
+        ev('2026-11-16T00:00:00Z', { gb: 30 }), // November: 30 for half of it (30, then 60, carried)
+      ])
+      const plan = planOf([charge('weighted_sum', 'gb'), recurring(charge('weighted_sum', 'gb'))])
+      const quarter = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') }
+      const folded = await foldFor(store, plan, quarter, 'c1')
+      const units = folded.intervals.map((i) =>
+        [...i].sort((a, b) => a.charge - b.charge).map((u) => `${u.charge}:${u.units.toFixed()}`),
+      )
+      // December: the metered metric had no events and starts at 0, so it measured nothing.
+      expect(units).toEqual([['0:20', '1:30'], ['0:15', '1:45'], ['1:60']])
+    }))
+
+  it('does not read the increments before the period at all', () => {
+    const shape = usageShape([planOf([charge('weighted_sum', 'gb')])])
+    const page = { customers: ['c1'], starts: [NOVEMBER.from.getTime()], ends: [NOVEMBER.to.getTime()] }
+    expect(shape.carriedCodes).toEqual([])
+    expect(usageQuery('billing', shape, page).sql).not.toContain("timestamp < {from:DateTime64(3, 'UTC')}")
+    const carried = usageShape([planOf([recurring(charge('weighted_sum', 'gb'))])])
+    expect(usageQuery('billing', carried, page).sql).toContain("timestamp < {from:DateTime64(3, 'UTC')}")
+  })
 })
 
 describe('several measures in one pass', () => {

@@ -271,7 +271,7 @@ function plansFolder(): string {
   const dir = tempDir('usage-plans')
   const files: Record<string, string> = {
     'metrics.yaml':
-      'calls: { aggregation: count, code: call }\ntokens: { aggregation: sum, property: tokens, code: call }\nstorage_gb: { aggregation: weighted_sum, property: gb, code: storage }\n',
+      'calls: { aggregation: count, code: call }\ntokens: { aggregation: sum, property: tokens, code: call }\nstorage_gb: { aggregation: weighted_sum, property: gb, code: storage, recurring: true }\n',
     'basic.yaml': [
       'code: basic\nname: Basic\ncurrency: USD\ninterval: monthly\nfixed_fee: "10"\ncharges:',
       '  - { metric: calls, model: standard, unit_price: "0.50" }',
