@@ -18,6 +18,19 @@ function planWithCharge(charge: string): string {
   )
 }
 
+/** The metrics of metrics.yaml as a plan charging each of them (standard, 1 per unit) reads them. */
+async function chargedMetrics(metricsYaml: string) {
+  const names = metricsYaml
+    .split('\n')
+    .map((line) => /^(\w+):/.exec(line)?.[1])
+    .filter((name) => name !== undefined)
+  const charges = names.map((name) => `  - { metric: ${name}, model: standard, unit_price: "1" }`)
+  const pro = ['code: pro', 'currency: USD', 'interval: monthly', 'charges:', ...charges, ''].join('\n')
+  const { catalog, problems } = await loadPlans(plansFolder({ 'metrics.yaml': metricsYaml, 'pro.yaml': pro }))
+  expect(problems).toEqual([])
+  return catalog.plans.get('pro')!.charges.map((c) => c.metric)
+}
+
 describe('money amounts are decimal strings', () => {
   it('rejects a YAML float, suggesting to quote it as written', async () => {
     const problems = await problemsOf({
@@ -867,28 +880,12 @@ describe('charge minimum: min_amount on any charge', () => {
 
 describe('metric rounding: a function among round, ceil, floor and an integer precision from -12 to 12', () => {
   it('reads the rounding, its precision 0 when left out', async () => {
-    const { catalog, problems } = await loadPlans(
-      plansFolder({
-        'metrics.yaml': yaml`
-          gb: { aggregation: max, property: gb, rounding: { function: ceil, precision: 2 } }
-          calls: { aggregation: count, rounding: { function: round } }
-          tokens: { aggregation: sum, property: t, rounding: { function: floor, precision: -3 } }
-          plain: { aggregation: count }
-        `,
-        'pro.yaml': yaml`
-          code: pro
-          currency: USD
-          interval: monthly
-          charges:
-            - { metric: gb, model: standard, unit_price: "1" }
-            - { metric: calls, model: standard, unit_price: "1" }
-            - { metric: tokens, model: standard, unit_price: "1" }
-            - { metric: plain, model: standard, unit_price: "1" }
-        `,
-      }),
-    )
-    expect(problems).toEqual([])
-    const metrics = catalog.plans.get('pro')!.charges.map((c) => c.metric)
+    const metrics = await chargedMetrics(yaml`
+      gb: { aggregation: max, property: gb, rounding: { function: ceil, precision: 2 } }
+      calls: { aggregation: count, rounding: { function: round } }
+      tokens: { aggregation: sum, property: t, rounding: { function: floor, precision: -3 } }
+      plain: { aggregation: count }
+    `)
     expect(metrics.map((m) => m.rounding)).toEqual([
       { function: 'ceil', precision: 2 },
       { function: 'round', precision: 0 },
@@ -928,28 +925,12 @@ describe('metric rounding: a function among round, ceil, floor and an integer pr
 
 describe("metric recurring: Lago's recurring weighted_sum; metered (absent or false) otherwise", () => {
   it('reads recurring: true on a weighted_sum, and keeps no recurring when it is false or absent', async () => {
-    const { catalog, problems } = await loadPlans(
-      plansFolder({
-        'metrics.yaml': yaml`
-          held: { aggregation: weighted_sum, property: gb, recurring: true }
-          metered: { aggregation: weighted_sum, property: gb, recurring: false }
-          plain: { aggregation: weighted_sum, property: gb }
-          calls: { aggregation: count, recurring: false }
-        `,
-        'pro.yaml': yaml`
-          code: pro
-          currency: USD
-          interval: monthly
-          charges:
-            - { metric: held, model: standard, unit_price: "1" }
-            - { metric: metered, model: standard, unit_price: "1" }
-            - { metric: plain, model: standard, unit_price: "1" }
-            - { metric: calls, model: standard, unit_price: "1" }
-        `,
-      }),
-    )
-    expect(problems).toEqual([])
-    const metrics = catalog.plans.get('pro')!.charges.map((c) => c.metric)
+    const metrics = await chargedMetrics(yaml`
+      held: { aggregation: weighted_sum, property: gb, recurring: true }
+      metered: { aggregation: weighted_sum, property: gb, recurring: false }
+      plain: { aggregation: weighted_sum, property: gb }
+      calls: { aggregation: count, recurring: false }
+    `)
     expect(metrics.map((m) => Object.hasOwn(m, 'recurring') && m.recurring)).toEqual([
       true,
       false,
