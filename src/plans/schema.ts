@@ -249,20 +249,17 @@ const metric = mapping('a metric (a mapping with aggregation:)', {
 }).superRefine((value, ctx) => {
   // Runs even when another key is wrong, so every problem of the metric is reported at once.
   const { aggregation, recurring } = value as { aggregation: unknown; recurring: unknown }
+  // A wrong aggregation is its own problem; the rules below are those of a known one.
+  const known = AGGREGATIONS.includes(aggregation as AggregationName)
   // Lago's recurring sum and unique_count (units that persist from period to period) are not built.
-  if (
-    recurring === true &&
-    AGGREGATIONS.includes(aggregation as AggregationName) &&
-    aggregation !== 'weighted_sum'
-  ) {
+  if (known && recurring === true && aggregation !== 'weighted_sum') {
     ctx.addIssue({
       code: 'custom',
       path: ['recurring'],
       message: `recurring: true is supported for weighted_sum metrics only, not for aggregation ${String(aggregation)}`,
     })
   }
-  const needsProperty = AGGREGATIONS.includes(aggregation as AggregationName) && aggregation !== 'count'
-  if (needsProperty && !Object.hasOwn(value, 'property')) {
+  if (known && aggregation !== 'count' && !Object.hasOwn(value, 'property')) {
     ctx.addIssue({
       code: 'custom',
       path: ['property'],
