@@ -5,9 +5,10 @@
 // another key: for each such older copy a tombstone (is_deleted, one version below the newest) goes
 // into the older copy's place, so that every query, however it prunes partitions, sees one event.
 //
-// It costs one pass over the stored transaction keys (the run's keys may be anywhere), none when the
-// table holds only the run's rows, and one over the run's own keys for its repeats; in slices of at
-// most SLICE_ROWS of the run's rows, so that memory stays bounded however large the run.
+// It costs one pass over the stored transaction keys (the run's keys may be anywhere: every stored
+// key is read and looked up in the set of the run's), none when the table holds only the run's rows,
+// and one over the run's own keys for its repeats; in slices of at most SLICE_ROWS of the run's rows,
+// so that memory stays bounded however large the run.
 import { STAMP_OF_SQL, stampVersions, TOMBSTONE_VERSION_SQL } from './event-versions.js'
 import type { Store } from './store.js'
 
@@ -55,8 +56,13 @@ export async function settleRunCopies(
   // A table that holds nothing but the run's rows (a first ingest) has no other copies to look for.
   const alone = !(await holdsOtherRows(store, range))
   const everyCopyRows = options.everyCopyRows ?? EVERY_COPY_ROWS
-  for (const slice of slicesOf(await runRowsByCustomer(store, range), options.sliceRows ?? SLICE_ROWS)) {
-    add(total, await settleSlice(store, { ...range, ...slice.params }, slice, alone, everyCopyRows))
+  const slices = slicesOf(await runRowsByCustomer(store, range), options.sliceRows ?? SLICE_ROWS)
+  // One slice holds all the run's customers: the look for other copies reads the whole table, and
+  // testing each row's customer against the slice's range would only add to it (~1 s at 100M rows).
+  const others = slices.length === 1 ? 'true' : undefined
+  for (const slice of slices) {
+    const s = { ...slice, others: others ?? slice.where }
+    add(total, await settleSlice(store, { ...range, ...slice.params }, s, alone, everyCopyRows))
   }
   return total
 }
@@ -76,12 +82,12 @@ function add(total: RunCopies, copies: RunCopies): void {
 async function settleSlice(
   store: Store,
   params: Record<string, unknown>,
-  slice: Slice,
+  slice: Slice & { others: string },
   alone: boolean,
   everyCopyRows: number,
 ): Promise<RunCopies> {
   const first = (sql: string) => firstRow(store, sql, params)
-  if (alone || Number((await first(othersSql(store.db, slice.where))).others ?? 0) === 0) {
+  if (alone || Number((await first(othersSql(store.db, slice.where, slice.others))).others ?? 0) === 0) {
     const own = await first(ownRepeatsSql(store.db, slice.where))
     if (Number(own.moved ?? 0) === 0) {
       const rows = Number(own.rows ?? 0)
@@ -236,10 +242,27 @@ function withRunKeys(db: string, where: string): string {
       AND tx_key IN (SELECT tx_key FROM ${db}.events WHERE ${where} AND ${MINE})`
 }
 
-/** `others`: 1 when a live row of another run shares one of the slice's run keys. */
-function othersSql(db: string, where: string): string {
+/**
+ * The 64 bits of a transaction key that the look for other copies compares: both halves of it
+ * folded, so that keys alike in one half (time-based UUIDs) still differ. Equal keys have equal
+ * folds; a fold shared by two different keys only sends the slice to the exact pass below.
+ * (Against the whole key: 2.2-2.3 s instead of 3.3-3.4 s for 1M run keys over 100M stored rows.)
+ */
+const KEY_FOLD = `toUInt64(bitXor(bitShiftRight(toUInt128(tx_key), 64), bitAnd(toUInt128(tx_key), 18446744073709551615)))`
+
+/**
+ * `others`: 1 when a live row of another run, among the rows of `scan`, may share one of the slice's
+ * run keys (its key's fold is one of theirs); 0 when none does.
+ */
+function othersSql(db: string, where: string, scan: string): string {
   return `SELECT count() AS others
-FROM (SELECT 1 FROM ${withRunKeys(db, where)} AND is_deleted = 0 AND NOT (${MINE}) LIMIT 1)`
+FROM
+(
+    SELECT 1 FROM ${db}.events
+    PREWHERE ${scan} AND ${KEY_FOLD} IN (SELECT ${KEY_FOLD} FROM ${db}.events WHERE ${where} AND ${MINE})
+    WHERE is_deleted = 0 AND NOT (${MINE})
+    LIMIT 1
+)`
 }
 
 /**
