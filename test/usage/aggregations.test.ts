@@ -7,7 +7,7 @@ import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
 import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 import { usageShape } from '../../src/invoices/usage-shape.js'
-import { usageQuery } from '../../src/store/usage.js'
+import { readUsage, usageQuery } from '../../src/store/usage.js'
 import { foldFor, measure, planOf } from '../support/usage.js'
 
 let dataDir: string
@@ -411,6 +411,13 @@ describe('codes that read the same properties, and codes that read others', () =
           ['stray', 1],
         ]),
       )
+      // A code no charge reads is counted only, even where it carries a property others read.
+      const shape = usageShape([planOf(charges)])
+      const page = { customers: ['c1'], starts: [OCTOBER.from.getTime()], ends: [OCTOBER.to.getTime()] }
+      const stray = (await readUsage(store, shape, page)).filter((r) => r.code === 'stray')
+      expect(stray.map((r) => ({ n: r.n, flags: r.flags, vals: r.vals }))).toEqual([
+        { n: 1, flags: shape.values.map(() => 0), vals: stray[0]!.vals.map(() => null) },
+      ])
     }))
 })
 
