@@ -18,7 +18,7 @@ import { listFolder } from './folder.js'
 import type { PlansLoad } from './load.js'
 
 /** Bump when the encoding changes in a way the code fingerprint would not show. */
-const FORMAT = 'billing-catalog-1'
+const FORMAT = 'billing-catalog-2'
 
 export interface CachedLoad extends PlansLoad {
   /** True when the catalog was read back from the cache, not from the folder's files. */

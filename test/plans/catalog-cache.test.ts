@@ -70,6 +70,32 @@ describe('a folder loaded twice', () => {
   })
 })
 
+describe('one customer asked for', () => {
+  // Ids that JSON writes escaped, and ids that start like another one, listed before it.
+  const ids = ['c10', 'c1', 'say "hi"', 'back\\slash', 'naïve ☃', 'x,y', '[c1]', '']
+  const customersYaml = ids.map((id, i) => `${JSON.stringify(id)}: { plan: pro, name: N${i} }\n`).join('')
+
+  it('is the loader\'s customer, found before the others are read, and the rest keep their order', async () => {
+    const dir = plansFolder({ ...examplePlans, 'customers.yaml': customersYaml })
+    const cache = cacheDir()
+    const fresh = await loadPlansCached(dir, cache)
+    expect([...fresh.catalog.customers.keys()]).toEqual(ids)
+    const cached = await loadPlansCached(dir, cache)
+    expect(cached.fromCache).toBe(true)
+    for (const id of [...ids].reverse()) {
+      expect(typed(cached.catalog.customers.get(id))).toStrictEqual(typed(fresh.catalog.customers.get(id)))
+      expect(cached.catalog.customers.has(id)).toBe(true)
+    }
+    for (const missing of ['c', 'c100', '"c1"', 'N0', 'pro']) {
+      expect(cached.catalog.customers.get(missing)).toBeUndefined()
+      expect(cached.catalog.customers.has(missing)).toBe(false)
+    }
+    expect(cached.catalog.customers.size).toBe(ids.length)
+    expect(typed(cached.catalog)).toStrictEqual(typed(fresh.catalog))
+    expect(cached.catalog.customers.get('say "hi"')?.name).toBe('N2')
+  })
+})
+
 describe('a folder that changed', () => {
   it('is read from its files again when one byte of a file changes, the size kept', async () => {
     const dir = plansFolder(examplePlans)
