@@ -115,7 +115,10 @@ class CustomerLines extends Map<string, Customer> {
     super.clear()
   }
 
-  override forEach(each: (customer: Customer, id: string, map: Map<string, Customer>) => void, self?: unknown): void {
+  override forEach(
+    each: (customer: Customer, id: string, map: Map<string, Customer>) => void,
+    self?: unknown,
+  ): void {
     this.whole()
     super.forEach(each, self)
   }
@@ -145,7 +148,7 @@ class CustomerLines extends Map<string, Customer> {
     if (lines === null) return
     this.lines = null
     this.found.clear()
-    for (let start = this.from + 1; start < lines.length; ) {
+    for (let start = this.from + 1; start < lines.length;) {
       const end = lines.indexOf('\n', start)
       const customer = this.customer(lines.slice(start, end))
       super.set(customer.id, customer)

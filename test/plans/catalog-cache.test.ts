@@ -75,7 +75,7 @@ describe('one customer asked for', () => {
   const ids = ['c10', 'c1', 'say "hi"', 'back\\slash', 'naïve ☃', 'x,y', '[c1]', '']
   const customersYaml = ids.map((id, i) => `${JSON.stringify(id)}: { plan: pro, name: N${i} }\n`).join('')
 
-  it('is the loader\'s customer, found before the others are read, and the rest keep their order', async () => {
+  it("is the loader's customer, found before the others are read, and the rest keep their order", async () => {
     const dir = plansFolder({ ...examplePlans, 'customers.yaml': customersYaml })
     const cache = cacheDir()
     const fresh = await loadPlansCached(dir, cache)
