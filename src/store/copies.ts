@@ -57,12 +57,11 @@ export async function settleRunCopies(
   const alone = !(await holdsOtherRows(store, range))
   const everyCopyRows = options.everyCopyRows ?? EVERY_COPY_ROWS
   const slices = slicesOf(await runRowsByCustomer(store, range), options.sliceRows ?? SLICE_ROWS)
-  // One slice holds all the run's customers: the look for other copies reads the whole table, and
-  // testing each row's customer against the slice's range would only add to it (~1 s at 100M rows).
-  const others = slices.length === 1 ? 'true' : undefined
   for (const slice of slices) {
-    const s = { ...slice, others: others ?? slice.where }
-    add(total, await settleSlice(store, { ...range, ...slice.params }, s, alone, everyCopyRows))
+    // One slice holds all the run's customers: the look for other copies reads the whole table, and
+    // testing each row's customer against the slice's range would only add to it (~1 s at 100M rows).
+    const scan = slices.length === 1 ? 'true' : slice.where
+    add(total, await settleSlice(store, { ...range, ...slice.params }, slice, scan, alone, everyCopyRows))
   }
   return total
 }
@@ -82,12 +81,14 @@ function add(total: RunCopies, copies: RunCopies): void {
 async function settleSlice(
   store: Store,
   params: Record<string, unknown>,
-  slice: Slice & { others: string },
+  slice: Slice,
+  /** The stored rows to look among for other copies of the slice's keys. */
+  scan: string,
   alone: boolean,
   everyCopyRows: number,
 ): Promise<RunCopies> {
   const first = (sql: string) => firstRow(store, sql, params)
-  if (alone || Number((await first(othersSql(store.db, slice.where, slice.others))).others ?? 0) === 0) {
+  if (alone || Number((await first(othersSql(store.db, slice.where, scan))).others ?? 0) === 0) {
     const own = await first(ownRepeatsSql(store.db, slice.where))
     if (Number(own.moved ?? 0) === 0) {
       const rows = Number(own.rows ?? 0)
