@@ -13,6 +13,15 @@ import {
 } from '../events/parse-event.js'
 
 const TWO_32 = 2 ** 32
+const DASH = 0x2d
+
+/** Where each of a canonical UUID's 16 bytes starts in its 36 characters (the dashes skipped). */
+const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
+
+/** The value of a lowercase hex digit, -1 for any other byte (the engine prints UUIDs lowercase). */
+const HEX = new Int8Array(256).fill(-1)
+for (let c = 0; c < 10; c++) HEX[0x30 + c] = c
+for (let c = 0; c < 6; c++) HEX[0x61 + c] = 10 + c
 
 /** Writes staging rows into a buffer the caller sized (see rowsCapacity in validate-chunk.ts). */
 export class StagingRows {
@@ -69,22 +78,16 @@ export class StagingRows {
    * little-endian), or writes nothing and says false when the text is not a canonical UUID.
    */
   private uuid(b: Buffer, at: number): boolean {
+    if (b[at + 8] !== DASH || b[at + 13] !== DASH || b[at + 18] !== DASH || b[at + 23] !== DASH) return false
     const out = this.out
     const o = this.length
-    let nibble = 0
-    for (let i = 0; i < 36; i++) {
-      const c = b[at + i]!
-      if (i === 8 || i === 13 || i === 18 || i === 23) {
-        if (c !== 0x2d) return false
-        continue
-      }
-      const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1
-      if (v < 0) return false
-      // Byte k of the UUID (0..15) goes to position 7 - k of its half.
-      const k = nibble >> 1
-      const to = o + (k < 8 ? 7 - k : 23 - k)
-      out[to] = nibble & 1 ? out[to]! | v : v << 4
-      nibble++
+    for (let k = 0; k < 16; k++) {
+      const p = at + UUID_DIGITS[k]!
+      const high = HEX[b[p]!]!
+      const low = HEX[b[p + 1]!]!
+      if ((high | low) < 0) return false
+      // Byte k of the UUID goes to position 7 - k of its half.
+      out[o + (k < 8 ? 7 - k : 23 - k)] = (high << 4) | low
     }
     this.length = o + 16
     return true

@@ -203,6 +203,7 @@ describe('validateChunk', () => {
       canonical.replace(/-/g, ''),
       `${canonical}x`,
       canonical.replace('4968', '49g8'),
+      `${canonical.slice(0, 23)}a${canonical.slice(24)}`, // 36 characters, a digit where a dash goes
     ]
     const escaped = `{"transaction_id":"\\u0030f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0","customer":"acme","code":"api","timestamp":${TS}}`
     const rows = rowsOf(chunkOf([[...ids.map((id) => event(id)), escaped].join('\n')]))
@@ -212,6 +213,7 @@ describe('validateChunk', () => {
       [canonical.replace(/-/g, ''), false],
       [`${canonical}x`, false],
       [canonical.replace('4968', '49g8'), false],
+      [`${canonical.slice(0, 23)}a${canonical.slice(24)}`, false],
       [canonical, true], // escaped in the line: the same id once decoded, so the same key
     ])
   })
