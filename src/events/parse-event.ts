@@ -121,11 +121,18 @@ function parseObject(b: Buffer, start: number, end: number, line: EventLine): Ev
   else
     for (;;) {
       if (b[i] !== 0x22) throw new JsonScanError('expected a quoted key', i)
-      scanString(b, i, end, key)
+      let field = literalKey(b, i, end)
+      if (field >= 0) {
+        key.start = i
+        key.end = i + KEY_BYTES[field]!.length
+        key.escaped = false
+      } else {
+        scanString(b, i, end, key)
+        field = knownKey(b, key)
+      }
       i = skipWhitespace(b, key.end, end)
       if (b[i] !== 0x3a) throw new JsonScanError("expected ':' after a key", i)
       i = skipWhitespace(b, i + 1, end)
-      const field = knownKey(b, key)
       if (field < 0) {
         const text = decodeString(b, key)
         otherKeys ??= new Set()
@@ -299,6 +306,34 @@ function duplicateName(b: Buffer, line: EventLine, anyEscaped: boolean): string 
     return decodeString(b, { start: s, end: e, escaped: false })
   }
   return ''
+}
+
+/**
+ * The field whose key is written at `i` exactly as KEY_BYTES has it (quotes included, no escapes),
+ * or -1: the common case in one pass over the bytes, instead of scanning the string and then
+ * comparing it (knownKey does that for every other spelling).
+ */
+function literalKey(b: Buffer, i: number, end: number): number {
+  const c = b[i + 1]
+  const k =
+    c === 0x74
+      ? b[i + 2] === 0x72
+        ? TRANSACTION_ID
+        : TIMESTAMP
+      : c === 0x63
+        ? b[i + 2] === 0x75
+          ? CUSTOMER
+          : CODE
+        : c === 0x70
+          ? PROPERTIES
+          : c === 0x65
+            ? EXTERNAL_CUSTOMER_ID
+            : -1
+  if (k < 0) return -1
+  const expected = KEY_BYTES[k]!
+  if (i + expected.length > end) return -1
+  for (let j = 2; j < expected.length; j++) if (b[i + j] !== expected[j]) return -1
+  return k
 }
 
 /** The index in KEYS of a key, or -1 for any other key. */

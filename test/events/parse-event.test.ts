@@ -74,6 +74,35 @@ describe('a good event line', () => {
     expect(v.customer).toBe('"c1"')
   })
 
+  it('takes keys that only begin like its own, or are shorter, for other keys', () => {
+    const others = [
+      'customers',
+      'cust',
+      'co',
+      'codes',
+      'timestamp_ms',
+      'transaction',
+      'propertiesX',
+      'e',
+      't',
+    ]
+    const text = line(Object.fromEntries(others.map((k) => [k, '"other"'])))
+    expect(accepted(text)).toEqual(accepted(line()))
+    expect(verdict('{"transaction_id":"t1","customer')).toEqual({
+      ok: false,
+      field: null,
+      reason: 'not valid JSON: unterminated string at column 33',
+    })
+    // A line that ends inside a key, with the rest of the key in the bytes after it.
+    const whole = Buffer.from(line())
+    const cut = whole.indexOf('customer') + 4
+    expect(parseEventLine(whole, 0, cut)).toEqual({
+      ok: false,
+      field: null,
+      reason: `not valid JSON: unterminated string at column ${cut + 1}`,
+    })
+  })
+
   it('allows whitespace around the object and between tokens', () => {
     expect(
       accepted(` \t{ "transaction_id" : "t" ,"customer":"c", "code":"x" ,"timestamp": 1 }  `).timestampMs,
