@@ -219,6 +219,9 @@ describe('bad timestamps are rejected with the reason', () => {
     ['"2026-10-05"', NOT_ISO('2026-10-05')],
     ['"2026-10-05T12:00:00.1234567890Z"', NOT_ISO('2026-10-05T12:00:00.1234567890Z')],
     ['"2026-10-05T12:00:00 Z"', NOT_ISO('2026-10-05T12:00:00 Z')],
+    // A good timestamp with more after it, in the same string.
+    ['"2026-10-05T12:00:00Zx"', NOT_ISO('2026-10-05T12:00:00Zx')],
+    ['"2026-10-05T12:00:00.000Z0"', NOT_ISO('2026-10-05T12:00:00.000Z0')],
     ['"1759665600"', NOT_ISO('1759665600')],
     ['""', NOT_ISO('')],
     ['-1', NOT_UNIX('-1')],
