@@ -130,7 +130,8 @@ function parseObject(b: Buffer, start: number, end: number, line: EventLine): Ev
         key.escaped = false
       } else {
         scanString(b, i, end, key)
-        field = knownKey(b, key)
+        // Written plainly, one of ours matched above: only an escaped spelling can still be one.
+        field = key.escaped ? (KEYS as readonly string[]).indexOf(decodeString(b, key)) : -1
       }
       i = skipWhitespace(b, key.end, end)
       if (b[i] !== 0x3a) throw new JsonScanError("expected ':' after a key", i)
@@ -319,8 +320,8 @@ function duplicateName(b: Buffer, line: EventLine, anyEscaped: boolean): string 
 
 /**
  * The field whose key is written at `i` exactly as KEY_BYTES has it (quotes included, no escapes),
- * or -1: the common case in one pass over the bytes, instead of scanning the string and then
- * comparing it (knownKey does that for every other spelling).
+ * or -1: one pass over the bytes, instead of scanning the string and then comparing it. Any other
+ * key is scanned; an escaped one is decoded and looked up in KEYS.
  */
 function literalKey(b: Buffer, i: number, end: number): number {
   const c = b[i + 1]
@@ -342,31 +343,6 @@ function literalKey(b: Buffer, i: number, end: number): number {
   const expected = KEY_BYTES[k]!
   if (i + expected.length > end) return -1
   for (let j = 2; j < expected.length; j++) if (b[i + j] !== expected[j]) return -1
-  return k
-}
-
-/** The index in KEYS of a key, or -1 for any other key. */
-function knownKey(b: Buffer, key: StringSpan): number {
-  if (key.escaped) return (KEYS as readonly string[]).indexOf(decodeString(b, key))
-  const len = key.end - key.start - 2
-  const first = b[key.start + 1]
-  const k =
-    len === 14 && first === 0x74
-      ? TRANSACTION_ID
-      : len === 8 && first === 0x63
-        ? CUSTOMER
-        : len === 20 && first === 0x65
-          ? EXTERNAL_CUSTOMER_ID
-          : len === 4 && first === 0x63
-            ? CODE
-            : len === 9 && first === 0x74
-              ? TIMESTAMP
-              : len === 10 && first === 0x70
-                ? PROPERTIES
-                : -1
-  if (k < 0) return -1
-  const expected = KEY_BYTES[k]!
-  for (let j = 2; j <= len; j++) if (expected[j] !== b[key.start + j]) return -1
   return k
 }
 
