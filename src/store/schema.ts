@@ -70,3 +70,9 @@ export const INGEST_RUNS_V3 = (db: string, table: string) => `CREATE TABLE IF NO
 )
 ENGINE = ReplacingMergeTree
 ORDER BY run_id`
+
+/** The tables of the newest schema, as a new store gets them (the migrations bring older ones here). */
+export const NEWEST_TABLES = (db: string): string[] => [
+  EVENTS_V4(db, 'events'),
+  INGEST_RUNS_V3(db, 'ingest_runs'),
+]

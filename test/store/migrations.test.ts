@@ -30,6 +30,20 @@ const tableDefinition = async (store: Store, table = 'events') =>
     )
   )[0]!.create_table_query
 
+/** Applies every migration in turn to a database without tables, recording each, as releases did. */
+async function migrateStepByStep(store: Store, upTo = SCHEMA_VERSION): Promise<void> {
+  await store.command(
+    `CREATE TABLE ${store.db}.schema_migrations (version UInt32, description String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = MergeTree ORDER BY version`,
+  )
+  for (const m of MIGRATIONS.filter((m) => m.version <= upTo)) {
+    await m.apply(store)
+    await store.command(
+      `INSERT INTO ${store.db}.schema_migrations (version, description) SELECT {version:UInt32}, {description:String}`,
+      { params: { version: m.version, description: m.description } },
+    )
+  }
+}
+
 /** A database as version 2 of billing left it: its tables, and rows written as it wrote them. */
 async function schemaTwoStore(): Promise<Store> {
   const store = await openStore({ mode: 'write', dataDir, database: uniqueDatabase('v2') })
@@ -108,6 +122,63 @@ describe('migrations', () => {
       expect(events).toContain('ReplacingMergeTree(version, is_deleted)')
       expect(events).toContain('vertical_merge_algorithm_min_columns_to_activate = 1')
       expect(await tableDefinition(store, 'ingest_runs')).toContain('`first_version` UInt64')
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('a new store gets the very tables that every migration applied in turn builds', async () => {
+    const fresh = await openStore({ mode: 'write', dataDir, database: uniqueDatabase('fresh') })
+    const stepped = await openStore({ mode: 'write', dataDir, database: uniqueDatabase('stepped') })
+    try {
+      // Rebuilt from nothing through each migration, as a store made by version 1 and upgraded since.
+      for (const table of ['events', 'ingest_runs', 'schema_migrations']) {
+        await stepped.command(`DROP TABLE ${stepped.db}.${table} SYNC`)
+      }
+      await migrateStepByStep(stepped)
+      const layout = async (store: Store) => ({
+        tables: await Promise.all(
+          ['events', 'ingest_runs', 'schema_migrations'].map(async (t) =>
+            (await tableDefinition(store, t)).replaceAll(store.database, 'DB'),
+          ),
+        ),
+        versions: await queryRows(
+          store,
+          `SELECT version, description FROM ${store.db}.schema_migrations ORDER BY version`,
+        ),
+      })
+      const expected = await layout(stepped)
+      expect(expected.versions).toHaveLength(MIGRATIONS.length)
+      expect(await layout(fresh)).toEqual(expected)
+    } finally {
+      await Promise.all([fresh.close(), stepped.close()])
+    }
+  })
+
+  it('migrates, not re-creates, a store whose first tables were made but no version recorded', async () => {
+    const store = await openStore({ mode: 'write', dataDir, database: uniqueDatabase('unrecorded') })
+    try {
+      // As a crash during version 1's migration leaves it: its tables, an event, no version.
+      for (const table of ['events', 'ingest_runs', 'schema_migrations']) {
+        await store.command(`DROP TABLE ${store.db}.${table} SYNC`)
+      }
+      await migrateStepByStep(store, 0)
+      await MIGRATIONS[0]!.apply(store)
+      await store.command(
+        `INSERT INTO ${store.db}.events (customer, transaction_id, code, timestamp, properties, version) VALUES ('acme', 'tx_1', 'api_calls', '2026-10-05 12:00:00', {'tokens': '10'}, 1)`,
+      )
+      await migrate(store)
+      expect(await versions(store)).toEqual(MIGRATIONS.map((m) => m.version))
+      expect(await tableDefinition(store)).toContain('ORDER BY (code, customer, tx_key, transaction_id)')
+      expect(await storedEvents(store)).toEqual([
+        {
+          customer: 'acme',
+          transaction_id: 'tx_1',
+          code: 'api_calls',
+          at: '2026-10-05 12:00:00.000',
+          properties: { tokens: '10' },
+        },
+      ])
     } finally {
       await store.close()
     }
