@@ -5,7 +5,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { issueProblems } from '../plans/issues.js'
 import type { PlanProblem } from '../plans/problems.js'
-import { expectedGot, leaf, mapping, oneOf, Rejection, text } from '../plans/schema.js'
+import { expectedGot, leaf, mapping, oneOf, Rejection, text } from '../plans/schema-leaves.js'
 import { readYamlFile } from '../plans/yaml-file.js'
 import { DEFAULT_INVOICE_PREFIX } from './invoice-number.js'
 

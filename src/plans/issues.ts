@@ -1,7 +1,7 @@
 // Turns zod issues into plan problems: a place in the file, a path, and a message finished with what
 // only the file knows (the value as written, the key that was mistyped).
 import type { z } from 'zod'
-import type { IssueHints } from './schema.js'
+import type { IssueHints } from './schema-leaves.js'
 import type { DocumentPath, PlanProblem } from './problems.js'
 import type { YamlFile } from './yaml-file.js'
 
