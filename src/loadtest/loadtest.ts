@@ -5,11 +5,11 @@ import { defaultWorkers, INGEST_DEFAULTS } from '../ingest/ingest.js'
 import type { Catalog } from '../plans/types.js'
 import { MAX_BATCH_LINES } from '../store/event-versions.js'
 import { activeParts, MergePause } from '../store/merges.js'
-import { recordRun, startRun } from '../store/runs.js'
+import { recordRun, startRun, type RunStatus } from '../store/runs.js'
 import type { Store } from '../store/store.js'
 import { appendIngestFiles, timeInvoices } from './after-run.js'
 import type { TrafficShape } from './generate.js'
-import { LoadRun, type LoadtestProgress } from './load-run.js'
+import { LoadRun, type LoadRunSettings, type LoadtestProgress } from './load-run.js'
 import {
   assertLoadtestDatabase,
   counterDelta,
@@ -72,48 +72,25 @@ export const LOADTEST_DEFAULTS = {
 } as const
 
 export async function runLoadtest(store: Store, options: LoadtestOptions): Promise<LoadtestSummary> {
-  const { schedule, traffic } = options
+  const { schedule } = options
   await assertLoadtestDatabase(store)
   const sources = [`${LOADTEST_SOURCE} ${describeSchedule(schedule)}`]
   const { record, clock } = await startRun(store, sources)
   const space = new StagingSpace(options.stagingDir)
-  const workers = Math.max(1, options.workers ?? defaultWorkers())
   const counters = await readEngineCounters(store)
   const merges = await MergePause.begin(store, HOLD_PARTS)
-  const run = new LoadRun(store, clock, space, {
-    schedule,
-    traffic,
-    run: record.run,
-    workers,
-    chunkEvents: options.chunkEvents ?? LOADTEST_DEFAULTS.chunkEvents,
-    maxBacklog: options.maxBacklog ?? defaultMaxBacklog(schedule, space),
-    maxLineBytes: INGEST_DEFAULTS.maxLineBytes,
-    batch: {
-      maxEvents: Math.min(options.batchEvents ?? LOADTEST_DEFAULTS.batchEvents, MAX_BATCH_LINES),
-      lingerMs: options.lingerMs ?? LOADTEST_DEFAULTS.lingerMs,
-      concurrency: Math.max(1, options.inserts ?? insertsFor(store)),
-    },
-    tickMs: options.tickMs ?? LOADTEST_DEFAULTS.tickMs,
-    progressMs: options.progressMs ?? LOADTEST_DEFAULTS.progressMs,
-    outParts: options.outFile !== undefined,
-    afterInsert: () => merges.inserted(),
-    onProgress: options.onProgress,
-    signal: options.signal,
-  })
+  const settings = loadRunSettings(store, options, space, record.run, () => merges.inserted())
+  const run = new LoadRun(store, clock, space, settings)
   const f = run.facts
+  const recordAs = (status: RunStatus, accepted: number) =>
+    recordRun(store, { ...record, lines: f.generated, accepted, status, stamps: f.stamps })
   try {
     await run.drive()
     options.onProgress?.(run.progress())
     if (options.outFile) await appendIngestFiles(f.outParts, options.outFile)
   } catch (e) {
     await merges.end().catch(() => {})
-    await recordRun(store, {
-      ...record,
-      lines: f.generated,
-      accepted: f.stored,
-      status: 'failed',
-      stamps: f.stamps,
-    }).catch(() => {})
+    await recordAs('failed', f.stored).catch(() => {})
     throw e
   } finally {
     space.remove()
@@ -124,37 +101,57 @@ export async function runLoadtest(store: Store, options: LoadtestOptions): Promi
   const counted = await countLoadtestEvents(store, f.stamps)
   const countMs = performance.now() - countStarted
   await merges.end()
-  const firstDue = schedule.timeOf(0)
   const invoice = options.catalog
-    ? await timeInvoices(store, options.catalog, traffic, {
-        from: new Date(run.wallStart + Math.floor(firstDue)),
+    ? await timeInvoices(store, options.catalog, options.traffic, {
+        from: new Date(run.wallStart + Math.floor(schedule.timeOf(0))),
         to: new Date(run.wallStart + Math.ceil(schedule.timeOf(f.scheduled)) + 1),
       })
     : null
-  await recordRun(store, {
-    ...record,
-    lines: f.generated,
-    accepted: counted.events,
-    status: f.interrupted ? 'interrupted' : 'finished',
-    stamps: f.stamps,
-  })
+  await recordAs(f.interrupted ? 'interrupted' : 'finished', counted.events)
+  const facts = { store: store.kind, database: store.database, run: record.run, schedule, ...f }
   return loadtestSummary(
     {
-      store: store.kind,
-      database: store.database,
-      run: record.run,
-      schedule,
-      ...f,
+      ...facts,
       counted,
       countMs,
       invoice,
       engine,
       activeParts: parts,
       mergesHeld: merges.heldThroughout,
-      workers,
+      workers: settings.workers,
     },
     options.thresholds,
   )
+}
+
+/** The run loop's settings: the options given, and the defaults for the others. */
+function loadRunSettings(
+  store: Store,
+  options: LoadtestOptions,
+  space: StagingSpace,
+  run: number,
+  afterInsert: () => Promise<void>,
+): LoadRunSettings {
+  return {
+    schedule: options.schedule,
+    traffic: options.traffic,
+    run,
+    workers: Math.max(1, options.workers ?? defaultWorkers()),
+    chunkEvents: options.chunkEvents ?? LOADTEST_DEFAULTS.chunkEvents,
+    maxBacklog: options.maxBacklog ?? defaultMaxBacklog(options.schedule, space),
+    maxLineBytes: INGEST_DEFAULTS.maxLineBytes,
+    batch: {
+      maxEvents: Math.min(options.batchEvents ?? LOADTEST_DEFAULTS.batchEvents, MAX_BATCH_LINES),
+      lingerMs: options.lingerMs ?? LOADTEST_DEFAULTS.lingerMs,
+      concurrency: Math.max(1, options.inserts ?? insertsFor(store)),
+    },
+    tickMs: options.tickMs ?? LOADTEST_DEFAULTS.tickMs,
+    progressMs: options.progressMs ?? LOADTEST_DEFAULTS.progressMs,
+    outParts: options.outFile !== undefined,
+    afterInsert,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  }
 }
 
 /**
