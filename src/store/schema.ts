@@ -71,8 +71,12 @@ export const INGEST_RUNS_V3 = (db: string, table: string) => `CREATE TABLE IF NO
 ENGINE = ReplacingMergeTree
 ORDER BY run_id`
 
-/** The tables of the newest schema, as a new store gets them (the migrations bring older ones here). */
+/**
+ * The tables of the newest schema, as a new store gets them (the migrations bring older ones here).
+ * `events` comes last: a store that has it has every other table in its newest layout, so a process
+ * that finds it (another one creating the same new store meanwhile) has nothing to rebuild.
+ */
 export const NEWEST_TABLES = (db: string): string[] => [
-  EVENTS_V4(db, 'events'),
   INGEST_RUNS_V3(db, 'ingest_runs'),
+  EVENTS_V4(db, 'events'),
 ]
