@@ -201,7 +201,7 @@ async function queryTimes(store: Store, customers: string[] | null): Promise<Que
   // plan's charges read, and counts the events of every other code as not billed).
   const billed = customers ? [planFor(catalog, customers[0]!)] : [...catalog.plans.values()]
   const shape = usageShape(billed)
-  const intervals = intervalsOf(LAST, 'monthly')
+  const intervals = intervalsOf(LAST, billed[0]!.interval)
   const page = (ids: string[]) => ({
     customers: ids,
     starts: intervals.map((i) => i.from.getTime()),

@@ -150,6 +150,12 @@ describe('migrations', () => {
       const expected = await layout(stepped)
       expect(expected.versions).toHaveLength(MIGRATIONS.length)
       expect(await layout(fresh)).toEqual(expected)
+      // At once, not migration by migration: every version in one INSERT, so one applied_at.
+      const [at] = await queryRows<{ n: string }>(
+        fresh,
+        `SELECT toString(uniqExact(applied_at)) AS n FROM ${fresh.db}.schema_migrations`,
+      )
+      expect(at!.n).toBe('1')
     } finally {
       await Promise.all([fresh.close(), stepped.close()])
     }
