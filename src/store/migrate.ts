@@ -2,7 +2,7 @@
 // applies to an older one, in order, the migrations it has not seen, recording each version as it
 // lands. Only commands that write events migrate; the others check that the schema is the one they
 // read.
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js'
 import { NEWEST_TABLES } from './schema.js'
 import { StoreMissingError, type Store } from './store.js'
 
@@ -18,17 +18,14 @@ export async function migrate(store: Store): Promise<number> {
 ENGINE = MergeTree
 ORDER BY version`)
   const current = await schemaVersion(store)
-  if (current === 0 && !(await hasEvents(store))) {
+  if (current === 0 && !(await hasTable(store, 'events'))) {
     await createNewest(store)
     return SCHEMA_VERSION
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue
     await m.apply(store)
-    await store.command(
-      `INSERT INTO ${db}.schema_migrations (version, description) SELECT {version:UInt32}, {description:String}`,
-      { params: { version: m.version, description: m.description } },
-    )
+    await recordVersions(store, [m])
   }
   return SCHEMA_VERSION
 }
@@ -41,33 +38,34 @@ ORDER BY version`)
  */
 async function createNewest(store: Store): Promise<void> {
   for (const query of NEWEST_TABLES(store.db)) await store.command(query)
+  await recordVersions(store, MIGRATIONS)
+}
+
+/** Records migrations as applied, in one INSERT. */
+async function recordVersions(store: Store, applied: readonly Migration[]): Promise<void> {
   await store.command(
     `INSERT INTO ${store.db}.schema_migrations (version, description)
 SELECT tupleElement(m, 1), tupleElement(m, 2) FROM (SELECT arrayJoin(arrayZip({versions:Array(UInt32)}, {descriptions:Array(String)})) AS m)`,
     {
       params: {
-        versions: MIGRATIONS.map((m) => m.version),
-        descriptions: MIGRATIONS.map((m) => m.description),
+        versions: applied.map((m) => m.version),
+        descriptions: applied.map((m) => m.description),
       },
     },
   )
 }
 
-async function hasEvents(store: Store): Promise<boolean> {
+async function hasTable(store: Store, table: string): Promise<boolean> {
   const [found] = await store.rows<{ n: string }>(
-    `SELECT toString(count()) AS n FROM system.tables WHERE database = {db:String} AND name = 'events'`,
-    { params: { db: store.database } },
+    `SELECT toString(count()) AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}`,
+    { params: { db: store.database, table } },
   )
   return Number(found?.n ?? 0) > 0
 }
 
 /** For commands that only read: the database must exist, at the schema this code reads. */
 export async function checkSchema(store: Store, where: string): Promise<void> {
-  const [found] = await store.rows<{ n: string }>(
-    `SELECT toString(count()) AS n FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations'`,
-    { params: { db: store.database } },
-  )
-  if (Number(found?.n ?? 0) === 0) {
+  if (!(await hasTable(store, 'schema_migrations'))) {
     throw new StoreMissingError(
       `no store: there is no ${where}; store events first (billing ingest FILE), or check --data, --url and --database`,
     )
