@@ -17,103 +17,135 @@ export async function* lineChunks(
   input: AsyncIterable<Buffer>,
   options: { chunkBytes: number; maxLineBytes: number },
 ): AsyncGenerator<ChunkOrRejection> {
-  const { chunkBytes, maxLineBytes } = options
-  let pending: Buffer[] = []
-  let total = 0
-  /** Bytes since the last newline (the line being read). */
-  let partial = 0
-  let nextLine = 1
-  let discarding: { line: number; bytes: number; excerpt: string; endsInCr?: boolean } | null = null
+  const cutter = new LineCutter(options.chunkBytes, options.maxLineBytes)
   let head: Buffer | null = Buffer.alloc(0) // the first bytes, until we know whether they are a BOM
+  for await (const piece of input) {
+    if (!head) {
+      yield* cutter.add(piece)
+      continue
+    }
+    head = Buffer.concat([head, piece])
+    if (head.length < 3) continue
+    yield* cutter.add(head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head)
+    head = null
+  }
+  if (head && head.length > 0) yield* cutter.add(head) // fewer than 3 bytes in all: no BOM
+  yield* cutter.finish()
+}
 
-  const emit = (bytes: Buffer): LineChunk => {
-    const out = Buffer.allocUnsafeSlow(bytes.length)
-    bytes.copy(out)
-    const lines = countLines(out)
-    const chunk = { bytes: out, firstLine: nextLine, lines }
-    nextLine += lines
-    return chunk
+/** An over-long line being skipped: where it began, its length so far, and its first bytes. */
+interface Skipped {
+  line: number
+  bytes: number
+  excerpt: string
+  endsInCr?: boolean
+}
+
+/** The lines read so far, cut into chunks as soon as enough whole lines are held. */
+class LineCutter {
+  private pending: Buffer[] = []
+  private total = 0
+  /** Bytes since the last newline (the line being read). */
+  private partial = 0
+  private nextLine = 1
+  private skipping: Skipped | null = null
+
+  constructor(
+    private readonly chunkBytes: number,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  /** The chunks (and the rejection of an over-long line) that the next bytes complete. */
+  *add(bytes: Buffer): Generator<ChunkOrRejection> {
+    let piece = bytes
+    if (this.skipping) {
+      const nl = piece.indexOf(NEWLINE)
+      if (nl < 0) {
+        this.skipping.bytes += piece.length
+        this.skipping.endsInCr = piece[piece.length - 1] === 0x0d
+        return
+      }
+      yield { rejection: this.skipped(piece, nl) }
+      piece = piece.subarray(nl + 1)
+    }
+    if (piece.length === 0) return
+    const lastNl = piece.lastIndexOf(NEWLINE)
+    this.pending.push(piece)
+    this.total += piece.length
+    this.partial = lastNl < 0 ? this.partial + piece.length : piece.length - lastNl - 1
+    // +1: the line may still end in a CR, which is not part of it.
+    if (this.partial > this.maxLineBytes + 1) yield* this.startSkipping()
+    else if (this.total - this.partial >= this.chunkBytes) yield* this.cut(false)
+  }
+
+  /** What is left at the end of the input: the last lines, or the rejection of a last over-long one. */
+  *finish(): Generator<ChunkOrRejection> {
+    if (this.skipping) yield { rejection: overLong(this.skipping, this.maxLineBytes) }
+    else if (this.total > 0) yield* this.cut(true)
+  }
+
+  /** The line being read is too long: the whole lines before it go out, and it is skipped from here. */
+  private *startSkipping(): Generator<ChunkOrRejection> {
+    const lineStart = this.total - this.partial
+    const whole = Buffer.concat(this.pending)
+    if (lineStart > 0) {
+      this.pending = [whole.subarray(0, lineStart)]
+      this.partial = 0
+      yield* this.cut(true)
+    }
+    this.skipping = {
+      line: this.nextLine,
+      bytes: whole.length - lineStart,
+      excerpt: excerptOf(whole, lineStart, whole.length),
+    }
+    this.pending = []
+    this.total = 0
+    this.partial = 0
+  }
+
+  /** The skipped line ends at `nl` of `piece`: its rejection. */
+  private skipped(piece: Buffer, nl: number): LineRejection {
+    const s = this.skipping!
+    // A CR before the newline is not part of the line (CRLF).
+    s.bytes += nl > 0 ? (piece[nl - 1] === 0x0d ? nl - 1 : nl) : s.endsInCr ? -1 : 0
+    this.skipping = null
+    this.nextLine++
+    return overLong(s, this.maxLineBytes)
   }
 
   /** Cuts the whole lines held so far into chunks of at most chunkBytes (or one longer line). */
-  function* cut(all: boolean): Generator<LineChunk> {
-    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending)
-    const complete = all ? buf.length : buf.length - partial
+  private *cut(all: boolean): Generator<ChunkOrRejection> {
+    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending)
+    const complete = all ? buf.length : buf.length - this.partial
     let offset = 0
-    while (complete - offset >= (all ? 1 : chunkBytes)) {
+    while (complete - offset >= (all ? 1 : this.chunkBytes)) {
       let end = complete
-      if (complete - offset > chunkBytes) {
-        end = buf.lastIndexOf(NEWLINE, offset + chunkBytes - 1) + 1
+      if (complete - offset > this.chunkBytes) {
+        end = buf.lastIndexOf(NEWLINE, offset + this.chunkBytes - 1) + 1
         if (end <= offset) {
           // One line longer than a chunk: it goes out whole (the last line may have no newline).
-          const nl = buf.indexOf(NEWLINE, offset + chunkBytes)
+          const nl = buf.indexOf(NEWLINE, offset + this.chunkBytes)
           end = nl < 0 || nl >= complete ? complete : nl + 1
         }
       }
-      yield emit(buf.subarray(offset, end))
+      yield { chunk: this.emit(buf.subarray(offset, end)) }
       offset = end
     }
-    pending = offset < buf.length ? [buf.subarray(offset)] : []
-    total = buf.length - offset
+    this.pending = offset < buf.length ? [buf.subarray(offset)] : []
+    this.total = buf.length - offset
   }
 
-  for await (const incoming of input) {
-    let piece = incoming
-    if (head) {
-      head = Buffer.concat([head, piece])
-      if (head.length < 3) continue
-      piece = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head // BOM
-      head = null
-    }
-    if (discarding) {
-      const nl = piece.indexOf(NEWLINE)
-      if (nl < 0) {
-        discarding.bytes += piece.length
-        discarding.endsInCr = piece[piece.length - 1] === 0x0d
-        continue
-      }
-      // A CR before the newline is not part of the line (CRLF).
-      discarding.bytes += nl > 0 ? (piece[nl - 1] === 0x0d ? nl - 1 : nl) : discarding.endsInCr ? -1 : 0
-      yield { rejection: overLong(discarding, maxLineBytes) }
-      discarding = null
-      nextLine++
-      piece = piece.subarray(nl + 1)
-    }
-    if (piece.length === 0) continue
-    const lastNl = piece.lastIndexOf(NEWLINE)
-    pending.push(piece)
-    total += piece.length
-    partial = lastNl < 0 ? partial + piece.length : piece.length - lastNl - 1
-    // +1: the line may still end in a CR, which is not part of it.
-    if (partial > maxLineBytes + 1) {
-      const lineStart = total - partial
-      const whole = Buffer.concat(pending)
-      if (lineStart > 0) {
-        pending = [whole.subarray(0, lineStart)]
-        partial = 0
-        for (const chunk of cut(true)) yield { chunk }
-      }
-      discarding = {
-        line: nextLine,
-        bytes: whole.length - lineStart,
-        excerpt: excerptOf(whole, lineStart, whole.length),
-      }
-      pending = []
-      total = 0
-      partial = 0
-      continue
-    }
-    if (total - partial >= chunkBytes) for (const chunk of cut(false)) yield { chunk }
+  private emit(bytes: Buffer): LineChunk {
+    const out = Buffer.allocUnsafeSlow(bytes.length)
+    bytes.copy(out)
+    const lines = countLines(out)
+    const chunk = { bytes: out, firstLine: this.nextLine, lines }
+    this.nextLine += lines
+    return chunk
   }
-  if (head && head.length > 0) {
-    pending.push(head)
-    total += head.length
-  }
-  if (discarding) yield { rejection: overLong(discarding, maxLineBytes) }
-  else if (total > 0) for (const chunk of cut(true)) yield { chunk }
 }
 
-function overLong(d: { line: number; bytes: number; excerpt: string }, max: number): LineRejection {
+function overLong(d: Skipped, max: number): LineRejection {
   return { line: d.line, field: null, reason: overLongReason(d.bytes, max), excerpt: d.excerpt }
 }
 
