@@ -5,18 +5,16 @@
 // copy replaces the older one, so an interrupted run is finished by running it again.
 import { rmSync } from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { settleRunCopies, type RunCopies, type SettleOptions } from '../store/copies.js'
 import { ingestPause, type MergePause } from '../store/merges.js'
+import type { StampClock } from '../store/event-versions.js'
 import { recordRun, startRun, type RunRecord } from '../store/runs.js'
 import type { Store } from '../store/store.js'
 import { BatchWriter } from './batch-writer.js'
-import { lineChunks } from './line-chunks.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
-import { assertReadable, plainBytes, readSource, sourceName } from './sources.js'
-import { StagePool } from './stage-pool.js'
+import { readSources, RunTally, type ReadOptions } from './read-sources.js'
+import { assertReadable, plainBytes, sourceName } from './sources.js'
 import { createStagingDir } from './staging-dir.js'
-import type { LineRejection } from './validate-chunk.js'
 
 export interface IngestOptions {
   sources: string[]
@@ -68,8 +66,6 @@ export interface IngestSummary {
   interrupted: boolean
 }
 
-const MAX_RUN_LINES = 2 ** 48
-
 export const INGEST_DEFAULTS = {
   // 2 MB chunks keep ~25 MB less in flight than 4 MB, at the same speed.
   chunkBytes: 2 << 20,
@@ -95,13 +91,6 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   return summary
 }
 
-interface Totals {
-  lines: number
-  blank: number
-  rejected: number
-  stored: number
-}
-
 /** One run: its record, the pipeline from sources to the store, the settling of copies, the summary. */
 async function storeRun(
   store: Store,
@@ -112,36 +101,13 @@ async function storeRun(
 ): Promise<IngestSummary> {
   const sources = options.sources.map(sourceName)
   const { record, clock } = await startRun(store, sources)
-  const totals: Totals = { lines: 0, blank: 0, rejected: 0, stored: 0 }
-  const writer = new BatchWriter(
-    store,
-    clock,
-    {
-      maxBytes: options.batchBytes ?? INGEST_DEFAULTS.batchBytes,
-      maxEvents: Infinity,
-      lingerMs: null,
-      concurrency: 1,
-    },
-    {
-      onStored: async (batch) => {
-        totals.stored += batch.events
-        await merges.inserted()
-      },
-    },
-  )
-  const firstRejects: EventRejectionRecord[] = []
-  const keepRejects = options.keepRejects ?? 10
-  const onReject = async (source: string, r: LineRejection) => {
-    const rejection = { file: source, ...r }
-    totals.rejected++
-    if (firstRejects.length < keepRejects) firstRejects.push(rejection)
-    await rejects.write(rejection)
-  }
+  const tally = new RunTally(rejects, options.keepRejects ?? 10)
+  const writer = runWriter(store, clock, options, tally, merges)
   const recordOf = (status: RunRecord['status']): RunRecord => ({
     ...record,
-    lines: totals.lines,
-    accepted: totals.stored,
-    rejected: totals.rejected,
+    lines: tally.lines,
+    accepted: tally.stored,
+    rejected: tally.rejected,
     status,
     stamps: writer.stamps,
   })
@@ -149,7 +115,7 @@ async function storeRun(
   let interrupted: boolean
   const stagingDir = options.stagingDir ?? createStagingDir()
   try {
-    interrupted = await readSources(options, stagingDir, writer, totals, onReject)
+    interrupted = await readSources(readOptions(options, stagingDir), writer, tally)
     await writer.flush()
     await rejects.close()
   } catch (e) {
@@ -160,7 +126,7 @@ async function storeRun(
     await settleRunCopies(store, { stamps: writer.stamps }, options.settle).catch(() => {})
     await recordRun(store, recordOf('failed')).catch(() => {})
     throw new IngestError(
-      `ingest failed: ${(e as Error).message}\n${totals.stored} events were confirmed stored before the failure; ` +
+      `ingest failed: ${(e as Error).message}\n${tally.stored} events were confirmed stored before the failure; ` +
         'running the same command again is safe (copies replace stored events, never add to them)',
       { cause: e },
     )
@@ -171,91 +137,48 @@ async function storeRun(
   // Merges are still paused: they would compete with this pass, and run soon after.
   const copies = await settleRunCopies(store, { stamps: writer.stamps }, options.settle)
   await recordRun(store, recordOf(interrupted ? 'interrupted' : 'finished'))
-  return summaryOf(record.run, sources, totals, copies, firstRejects, interrupted, options, started)
+  return summaryOf(record.run, sources, tally, copies, interrupted, options, started)
 }
 
-/**
- * The pipeline from the sources to the batch writer, in line order. Returns whether it was
- * interrupted (the signal), in which case what was read so far is still handed to the writer.
- */
-async function readSources(
+/** Batches as large as --batch-bytes, one INSERT at a time, each counted as stored when it returns. */
+function runWriter(
+  store: Store,
+  clock: StampClock,
   options: IngestOptions,
-  stagingDir: string,
-  writer: BatchWriter,
-  totals: Totals,
-  onReject: (source: string, r: LineRejection) => Promise<void>,
-): Promise<boolean> {
-  const chunkBytes = options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes
-  const maxLineBytes = options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes
-  const workers = Math.max(1, options.workers ?? defaultWorkers())
-  const pool = new StagePool<{ source: string; firstSeq: number; endSeq: number }>(workers)
-  const settle = async () => {
-    const { meta, result } = await pool.next()
-    totals.lines += result.lines
-    totals.blank += result.blank
-    for (const r of result.rejects) await onReject(meta.source, r)
-    if (result.stagingFile) {
-      await writer.add({
-        file: result.stagingFile,
-        bytes: result.stagingBytes,
-        events: result.good,
-        firstSeq: meta.firstSeq,
-        endSeq: meta.endSeq,
-      })
-    }
-    options.onProgress?.({
-      source: meta.source,
-      lines: totals.lines,
-      stored: totals.stored,
-      rejected: totals.rejected,
-    })
-  }
-  let seqBase = 0
-  let chunkNo = 0
-  try {
-    for (const source of options.sources) {
-      if (options.signal?.aborted) return true
-      const name = sourceName(source)
-      let fileLines = 0
-      for await (const item of lineChunks(readSource(source, options.signal), { chunkBytes, maxLineBytes })) {
-        if ('rejection' in item) {
-          // An over-long line never reaches a worker: settle earlier chunks first to keep file order.
-          while (pool.inFlight > 0) await settle()
-          totals.lines++
-          fileLines = item.rejection.line
-          await onReject(name, item.rejection)
-        } else {
-          const { bytes, firstLine, lines } = item.chunk
-          const firstSeq = seqBase + firstLine - 1
-          if (firstSeq + lines > MAX_RUN_LINES) {
-            throw new Error(`one run reads at most ${MAX_RUN_LINES} lines: split the input over several runs`)
-          }
-          const stagingFile = path.join(stagingDir, `chunk-${++chunkNo}.rowbinary`)
-          pool.run(
-            { source: { chunk: { bytes, firstLine, firstSeq, maxLineBytes } }, stagingFile },
-            { source: name, firstSeq, endSeq: firstSeq + lines },
-          )
-          fileLines = firstLine + lines - 1
-          while (pool.inFlight > workers * 2) await settle()
-        }
-        if (options.signal?.aborted) break
-      }
-      while (pool.inFlight > 0) await settle()
-      seqBase += fileLines
-      if (options.signal?.aborted) return true
-    }
-    return false
-  } finally {
-    await pool.close()
+  tally: RunTally,
+  merges: MergePause,
+): BatchWriter {
+  const maxBytes = options.batchBytes ?? INGEST_DEFAULTS.batchBytes
+  return new BatchWriter(
+    store,
+    clock,
+    { maxBytes, maxEvents: Infinity, lingerMs: null, concurrency: 1 },
+    {
+      onStored: async (batch) => {
+        tally.stored += batch.events
+        await merges.inserted()
+      },
+    },
+  )
+}
+
+function readOptions(options: IngestOptions, stagingDir: string): ReadOptions {
+  return {
+    sources: options.sources,
+    workers: Math.max(1, options.workers ?? defaultWorkers()),
+    chunkBytes: options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes,
+    maxLineBytes: options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes,
+    stagingDir,
+    signal: options.signal,
+    onProgress: options.onProgress,
   }
 }
 
 function summaryOf(
   run: number,
   sources: string[],
-  totals: Totals,
+  tally: RunTally,
   copies: RunCopies,
-  firstRejects: EventRejectionRecord[],
   interrupted: boolean,
   options: IngestOptions,
   started: number,
@@ -264,18 +187,18 @@ function summaryOf(
   return {
     run,
     sources,
-    lines: totals.lines,
-    blank: totals.blank,
-    accepted: totals.stored,
-    rejected: totals.rejected,
-    duplicatesInInput: totals.stored - copies.events,
+    lines: tally.lines,
+    blank: tally.blank,
+    accepted: tally.stored,
+    rejected: tally.rejected,
+    duplicatesInInput: tally.stored - copies.events,
     alreadyStored: copies.alreadyStored,
     newEvents: copies.events - copies.alreadyStored,
     moved: copies.retired,
     seconds,
-    eventsPerSecond: totals.lines / seconds,
-    rejectsPath: totals.rejected > 0 ? options.rejectsPath : null,
-    firstRejects,
+    eventsPerSecond: tally.lines / seconds,
+    rejectsPath: tally.rejected > 0 ? options.rejectsPath : null,
+    firstRejects: tally.firstRejects,
     interrupted,
   }
 }
