@@ -104,42 +104,12 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
   const achievedRate = sustained.rate
   const insertMs = f.batches.reduce((sum, b: StoredBatch) => sum + b.insertMs, 0)
   const bytes = f.batches.reduce((sum, b) => sum + b.bytes, 0)
-  const e = f.engine
-  // system.events lists only counters that moved: a missing one is zero.
-  const counter = (name: string, scale: number) => (e[name] ?? 0) / scale
-  const time: TimeBreakdown = {
-    wallSeconds: f.endedMs / 1000,
-    processCpuSeconds: f.cpuMs / 1000,
-    workerCpuSeconds: f.workerCpuMs / 1000,
-    mainCpuSeconds: f.mainCpuMs === null ? null : f.mainCpuMs / 1000,
-    // A server's engine runs elsewhere: this process's CPU says nothing about it.
-    engineCpuSeconds:
-      f.mainCpuMs === null || f.store === 'server' ? null : (f.cpuMs - f.workerCpuMs - f.mainCpuMs) / 1000,
-    generateSeconds: f.generateMs / 1000,
-    insertSeconds: insertMs / 1000,
-    sortSeconds: counter('MergeTreeDataWriterSortingBlocksMicroseconds', 1e6),
-    mergeSeconds: counter('MergeTotalMilliseconds', 1e3),
-    mergedRows: counter('MergedRows', 1),
-    activeParts: f.activeParts,
-    workers: f.workers,
-  }
+  const time = timeBreakdown(f, insertMs)
   const lost = Math.max(0, f.generated - f.counted.events, f.stored - f.written)
   const duplicates = Math.max(0, f.counted.rows - f.counted.events, f.written - f.stored)
   // Dropped events count against the rate: they were due and never stored.
   const rateRatio = sustained.ratio * (f.scheduled > 0 ? (f.scheduled - f.dropped) / f.scheduled : 1)
-  const results = evaluateThresholds(thresholds, {
-    rate: rateRatio,
-    throughput: achievedRate,
-    lost,
-    duplicates,
-    dropped: f.dropped,
-    p50: f.insertLatency.percentile(50),
-    p95: f.insertLatency.percentile(95),
-    p99: f.insertLatency.percentile(99),
-    max: f.insertLatency.percentile(100),
-    lag: f.maxLagMs,
-    ...(f.invoice ? { invoice: f.invoice.ms } : {}),
-  })
+  const results = judge(f, thresholds, { rate: rateRatio, throughput: achievedRate, lost, duplicates })
   return {
     store: f.store,
     database: f.database,
@@ -177,6 +147,47 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
     passed: results.every((r) => r.ok) && !f.interrupted,
     interrupted: f.interrupted,
   }
+}
+
+/** Where the run's time went: wall, CPU by thread, the engine's own counters. */
+function timeBreakdown(f: RunFacts, insertMs: number): TimeBreakdown {
+  const e = f.engine
+  // system.events lists only counters that moved: a missing one is zero.
+  const counter = (name: string, scale: number) => (e[name] ?? 0) / scale
+  return {
+    wallSeconds: f.endedMs / 1000,
+    processCpuSeconds: f.cpuMs / 1000,
+    workerCpuSeconds: f.workerCpuMs / 1000,
+    mainCpuSeconds: f.mainCpuMs === null ? null : f.mainCpuMs / 1000,
+    // A server's engine runs elsewhere: this process's CPU says nothing about it.
+    engineCpuSeconds:
+      f.mainCpuMs === null || f.store === 'server' ? null : (f.cpuMs - f.workerCpuMs - f.mainCpuMs) / 1000,
+    generateSeconds: f.generateMs / 1000,
+    insertSeconds: insertMs / 1000,
+    sortSeconds: counter('MergeTreeDataWriterSortingBlocksMicroseconds', 1e6),
+    mergeSeconds: counter('MergeTotalMilliseconds', 1e3),
+    mergedRows: counter('MergedRows', 1),
+    activeParts: f.activeParts,
+    workers: f.workers,
+  }
+}
+
+/** The thresholds judged on the run's figures. */
+function judge(
+  f: RunFacts,
+  thresholds: Threshold[],
+  figures: { rate: number; throughput: number; lost: number; duplicates: number },
+): ThresholdResult[] {
+  return evaluateThresholds(thresholds, {
+    ...figures,
+    dropped: f.dropped,
+    p50: f.insertLatency.percentile(50),
+    p95: f.insertLatency.percentile(95),
+    p99: f.insertLatency.percentile(99),
+    max: f.insertLatency.percentile(100),
+    lag: f.maxLagMs,
+    ...(f.invoice ? { invoice: f.invoice.ms } : {}),
+  })
 }
 
 /**

@@ -99,15 +99,6 @@ export function loadtestTable(s: LoadtestSummary): string {
 }
 
 export function loadtestJson(s: LoadtestSummary) {
-  const latency = (l: LoadtestSummary['delay']) => ({
-    count: l.count,
-    p50: round(l.p50 / 1000),
-    p95: round(l.p95 / 1000),
-    p99: round(l.p99 / 1000),
-    max: round(l.max / 1000),
-  })
-  const t = s.time
-  const orNull = (x: number | null) => (x === null ? null : round(x))
   return {
     store: s.store,
     database: s.database,
@@ -133,26 +124,10 @@ export function loadtestJson(s: LoadtestSummary) {
     drain_seconds: round(s.drainSeconds),
     max_backlog: s.maxBacklog,
     max_lag_seconds: round(s.maxLagSeconds),
-    timeline: s.timeline.map((x) => ({
-      t: round(x.t),
-      target: Math.round(x.target),
-      achieved: Math.round(x.achieved),
-      backlog: x.backlog,
-      lag_seconds: round(x.lagMs / 1000),
-      dropped: x.dropped,
-      insert_p50_seconds: x.insertP50Ms === null ? null : round(x.insertP50Ms / 1000),
-      insert_p99_seconds: x.insertP99Ms === null ? null : round(x.insertP99Ms / 1000),
-      // CPU in cores (ms of CPU per second / 1000), by stage.
-      cpu_cores: {
-        generate: round(x.cpu.generate / 1000),
-        validate: round(x.cpu.validate / 1000),
-        main: round(x.cpu.main / 1000),
-        engine: round(x.cpu.engine / 1000),
-      },
-    })),
-    insert_latency_seconds: latency(s.insert),
+    timeline: s.timeline.map(secondJson),
+    insert_latency_seconds: latencyJson(s.insert),
     insert_batches: { count: s.insert.count, events_per_batch: Math.round(s.insert.eventsPerBatch) },
-    scheduled_to_stored_seconds: latency(s.delay),
+    scheduled_to_stored_seconds: latencyJson(s.delay),
     invoice_all: s.invoice
       ? {
           seconds: round(s.invoice.ms / 1000),
@@ -161,22 +136,57 @@ export function loadtestJson(s: LoadtestSummary) {
         }
       : null,
     count_seconds: round(s.countSeconds),
-    time: {
-      wall_seconds: round(t.wallSeconds),
-      process_cpu_seconds: round(t.processCpuSeconds),
-      worker_cpu_seconds: round(t.workerCpuSeconds),
-      main_cpu_seconds: orNull(t.mainCpuSeconds),
-      engine_cpu_seconds: orNull(t.engineCpuSeconds),
-      generate_seconds: round(t.generateSeconds),
-      insert_seconds: round(t.insertSeconds),
-      sort_seconds: round(t.sortSeconds),
-      merge_seconds: round(t.mergeSeconds),
-      merged_rows: t.mergedRows,
-      active_parts: t.activeParts,
-      workers: t.workers,
-    },
+    time: timeJson(s.time),
     thresholds: s.thresholds.map((r) => ({ threshold: r.expression, actual: r.actual, ok: r.ok })),
     passed: s.passed,
     interrupted: s.interrupted,
+  }
+}
+
+function latencyJson(l: LoadtestSummary['delay']) {
+  return {
+    count: l.count,
+    p50: round(l.p50 / 1000),
+    p95: round(l.p95 / 1000),
+    p99: round(l.p99 / 1000),
+    max: round(l.max / 1000),
+  }
+}
+
+function secondJson(x: LoadtestSummary['timeline'][number]) {
+  return {
+    t: round(x.t),
+    target: Math.round(x.target),
+    achieved: Math.round(x.achieved),
+    backlog: x.backlog,
+    lag_seconds: round(x.lagMs / 1000),
+    dropped: x.dropped,
+    insert_p50_seconds: x.insertP50Ms === null ? null : round(x.insertP50Ms / 1000),
+    insert_p99_seconds: x.insertP99Ms === null ? null : round(x.insertP99Ms / 1000),
+    // CPU in cores (ms of CPU per second / 1000), by stage.
+    cpu_cores: {
+      generate: round(x.cpu.generate / 1000),
+      validate: round(x.cpu.validate / 1000),
+      main: round(x.cpu.main / 1000),
+      engine: round(x.cpu.engine / 1000),
+    },
+  }
+}
+
+function timeJson(t: LoadtestSummary['time']) {
+  const orNull = (x: number | null) => (x === null ? null : round(x))
+  return {
+    wall_seconds: round(t.wallSeconds),
+    process_cpu_seconds: round(t.processCpuSeconds),
+    worker_cpu_seconds: round(t.workerCpuSeconds),
+    main_cpu_seconds: orNull(t.mainCpuSeconds),
+    engine_cpu_seconds: orNull(t.engineCpuSeconds),
+    generate_seconds: round(t.generateSeconds),
+    insert_seconds: round(t.insertSeconds),
+    sort_seconds: round(t.sortSeconds),
+    merge_seconds: round(t.mergeSeconds),
+    merged_rows: t.mergedRows,
+    active_parts: t.activeParts,
+    workers: t.workers,
   }
 }
