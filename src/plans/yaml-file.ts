@@ -107,53 +107,70 @@ export function parseYamlText(
   options: Pick<ReadOptions, 'emptyIsMapping'> = {},
 ): YamlRead {
   const lineCounter = new LineCounter()
-  const fileProblem = (message: string, at: Position = { line: 1, col: 1 }): YamlRead => ({
-    problems: [{ file, ...at, path: '', message }],
-  })
   const problemAt = (offset: number, message: string): PlanProblem => ({
     file,
     ...lineCounter.linePos(offset),
     path: '',
     message,
   })
+  const fileProblem = (at: Position | undefined, message: string): YamlRead => ({
+    problems: [{ file, ...(at ?? { line: 1, col: 1 }), path: '', message }],
+  })
 
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter })
   const keys = keyProblems(doc, text, lineCounter)
   if (doc.errors.length > 0 || keys.duplicates.length > 0) {
-    const syntax = doc.errors.map((error) => ({
-      offset: error.pos[0],
-      message: syntaxMessage(error.message),
-    }))
-    const problems = [...syntax, ...keys.duplicates]
-      .sort((a, b) => a.offset - b.offset)
-      .map(({ offset, message }) => problemAt(offset, message))
-    // Runaway nesting is reported once per level the parser unwinds; once is enough.
-    const firstTooDeep = problems.findIndex((p) => p.message === TOO_DEEP)
-    return { problems: problems.filter((p, i) => p.message !== TOO_DEEP || i === firstTooDeep) }
+    return {
+      problems: syntaxProblems(doc, keys.duplicates).map(({ offset, message }) => problemAt(offset, message)),
+    }
   }
-
-  if (doc.contents === null || doc.contents === undefined) {
-    if (!options.emptyIsMapping)
-      return fileProblem('expected a mapping at the top level (`key: value` lines), got an empty file')
-  } else if (!isMap(doc.contents)) {
-    const got = describeNode(doc.contents)
-    return fileProblem(
-      `expected a mapping at the top level (\`key: value\` lines), got ${got}`,
-      locate(doc, lineCounter, []),
-    )
-  }
-
+  const top = topLevelProblem(doc, lineCounter, options.emptyIsMapping ?? false)
+  if (top) return fileProblem(top.at, top.message)
   if (keys.reserved.length > 0) {
     const offsets = keys.reserved.sort((a, b) => a - b)
     return { problems: offsets.map((offset) => problemAt(offset, 'the key __proto__ is reserved')) }
   }
+  const read = documentValue(doc, lineCounter)
+  if ('problem' in read) return fileProblem(read.problem.at, read.problem.message)
+  return { yaml: new YamlFile(file, text, read.value, doc, lineCounter), problems: [] }
+}
 
-  let value: unknown
+type Located = { at?: Position; message: string }
+
+/** The parser's errors and the duplicate keys, in the order of the text. */
+function syntaxProblems(doc: Document.Parsed, duplicates: { offset: number; message: string }[]) {
+  const syntax = doc.errors.map((error) => ({ offset: error.pos[0], message: syntaxMessage(error.message) }))
+  const problems = [...syntax, ...duplicates].sort((a, b) => a.offset - b.offset)
+  // Runaway nesting is reported once per level the parser unwinds; once is enough.
+  const firstTooDeep = problems.findIndex((p) => p.message === TOO_DEEP)
+  return problems.filter((p, i) => p.message !== TOO_DEEP || i === firstTooDeep)
+}
+
+/** The document's top level, unless it is a mapping (or an empty file where that is allowed). */
+function topLevelProblem(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  emptyIsMapping: boolean,
+): Located | null {
+  const expected = 'expected a mapping at the top level (`key: value` lines)'
+  if (doc.contents === null || doc.contents === undefined) {
+    return emptyIsMapping ? null : { message: `${expected}, got an empty file` }
+  }
+  if (isMap(doc.contents)) return null
+  return { at: locate(doc, lineCounter, []), message: `${expected}, got ${describeNode(doc.contents)}` }
+}
+
+/** The document as plain values; an alias bomb is refused at its first alias. */
+function documentValue(
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+): { value: unknown } | { problem: Located } {
   try {
-    value = doc.contents ? doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : {}
+    return { value: doc.contents ? doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : {} }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    if (!(error instanceof ReferenceError)) return fileProblem(`could not read the document: ${reason}`)
+    if (!(error instanceof ReferenceError))
+      return { problem: { message: `could not read the document: ${reason}` } }
     // toJS refuses to expand an alias bomb with a ReferenceError; point at the first alias.
     let firstAlias: Position = { line: 1, col: 1 }
     visit(doc, {
@@ -162,9 +179,9 @@ export function parseYamlText(
         return visit.BREAK
       },
     })
-    return fileProblem(`aliases expand to too many nodes (at most ${MAX_ALIAS_COUNT}): ${reason}`, firstAlias)
+    const message = `aliases expand to too many nodes (at most ${MAX_ALIAS_COUNT}): ${reason}`
+    return { problem: { at: firstAlias, message } }
   }
-  return { yaml: new YamlFile(file, text, value, doc, lineCounter), problems: [] }
 }
 
 function tooLarge(bytes: number, maxBytes: number): string {
