@@ -112,8 +112,6 @@ function parseObject(b: Buffer, start: number, end: number, line: EventLine): Ev
   const starts = line.starts
   // By hand: fill() on six entries cost more than the assignments, once per line.
   for (let f = 0; f < starts.length; f++) starts[f] = -1
-  const ends = line.ends
-  const escaped = line.escaped
   line.propertyCount = 0
   let seen = 0 // bit per field, so that `"properties": null` twice is still a duplicate
   let otherKeys: Set<string> | undefined
@@ -143,37 +141,16 @@ function parseObject(b: Buffer, start: number, end: number, line: EventLine): Ev
         otherKeys.add(text)
         i = skipValue(b, i, end)
       } else {
-        const name = KEYS[field]!
-        if (seen & (1 << field)) return reject(name, `duplicate key "${name}"`)
+        if (seen & (1 << field)) return reject(KEYS[field]!, `duplicate key "${KEYS[field]!}"`)
         seen |= 1 << field
-        const valueStart = i
-        const c = b[i]
-        let present = true
-        if (field === TIMESTAMP) {
-          const after = readTimestamp(b, i, end, line)
-          if (typeof after !== 'number') return after
-          i = after
-        } else if (field === PROPERTIES) {
-          if (c === 0x7b) {
-            const after = scanProperties(b, i, end, line)
-            if (typeof after !== 'number') return after
-            i = after
-          } else if (c === 0x6e) {
-            i = skipValue(b, i, end) // null: no properties
-            present = false
-          } else return reject(name, `expected an object, got ${describe(kindAt(b, i))}`)
-        } else {
-          if (c !== 0x22) return reject(name, `expected a string, got ${describe(kindAt(b, i))}`)
-          scanString(b, i, end, value)
-          i = value.end
-          if (i - valueStart <= 2) return reject(name, 'must not be empty')
-          if (i - valueStart > MAX_ID_BYTES) return reject(name, `longer than ${MAX_ID_BYTES} bytes`)
-          escaped[field] = value.escaped ? 1 : 0
+        const after = fieldValue(b, i, end, line, field)
+        if (typeof after !== 'number') return after
+        // `"properties": null` is as if absent.
+        if (field !== PROPERTIES || b[i] !== 0x6e) {
+          starts[field] = i
+          line.ends[field] = after
         }
-        if (present) {
-          starts[field] = valueStart
-          ends[field] = i
-        }
+        i = after
       }
       i = skipWhitespace(b, i, end)
       if (b[i] === 0x2c) {
@@ -187,7 +164,40 @@ function parseObject(b: Buffer, start: number, end: number, line: EventLine): Ev
       throw new JsonScanError("expected ',' or '}'", i)
     }
   if (skipWhitespace(b, i, end) !== end) throw new JsonScanError('unexpected characters after the object', i)
+  return withRequiredFields(b, line, seen)
+}
 
+/**
+ * Reads the value of one of KEYS at `i` into `line`; returns the index past it, or the rejection.
+ * The caller records its span.
+ */
+function fieldValue(
+  b: Buffer,
+  i: number,
+  end: number,
+  line: EventLine,
+  field: number,
+): number | EventRejection {
+  if (field === TIMESTAMP) return readTimestamp(b, i, end, line)
+  const name = KEYS[field]!
+  const c = b[i]
+  if (field === PROPERTIES) {
+    if (c === 0x7b) return scanProperties(b, i, end, line)
+    if (c === 0x6e) return skipValue(b, i, end)
+    return reject(name, `expected an object, got ${describe(kindAt(b, i))}`)
+  }
+  if (c !== 0x22) return reject(name, `expected a string, got ${describe(kindAt(b, i))}`)
+  scanString(b, i, end, value)
+  const after = value.end
+  if (after - i <= 2) return reject(name, 'must not be empty')
+  if (after - i > MAX_ID_BYTES) return reject(name, `longer than ${MAX_ID_BYTES} bytes`)
+  line.escaped[field] = value.escaped ? 1 : 0
+  return after
+}
+
+/** The line, once every required field is there and the customer is named at most one way. */
+function withRequiredFields(b: Buffer, line: EventLine, seen: number): EventVerdict {
+  const starts = line.starts
   if (starts[TRANSACTION_ID]! < 0) return reject('transaction_id', 'missing (required)')
   const hasCustomer = starts[CUSTOMER]! >= 0
   const hasAlias = starts[EXTERNAL_CUSTOMER_ID]! >= 0
