@@ -11,7 +11,6 @@
 // The CLI runs keep their catalog cache in the store's folder: the first run of a phase reads the
 // plans folder, the others read back its catalog, as a user's repeated runs would. The median
 // customer is also timed without the cache, and `billing --version` gives the floor of Node and oclif.
-import Table from 'cli-table3'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -30,6 +29,7 @@ import { openStore, type Store } from '../src/store/store.js'
 import { readUsage, toDateTime64 } from '../src/store/usage.js'
 import { bulkLoad } from './bulk-load.js'
 import { writeEventFile } from './event-files.js'
+import { factsTable, n, phaseTable, type PhaseResult } from './invoice-report.js'
 import { generatedCustomer } from './plans-folder.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -56,8 +56,6 @@ const monthStart = (k: number) => Date.UTC(2026, 10 - MONTHS + k, 1)
 const LAST = { from: new Date(monthStart(MONTHS - 1)), to: new Date(monthStart(MONTHS)) }
 const PERIOD = LAST.from.toISOString().slice(0, 7)
 const log = (line: string) => process.stderr.write(`${line}\n`)
-const n = (x: number) => Math.round(x).toLocaleString('en-US')
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** The customers measured alone: the largest, one in the middle (by rank: ~median events), the smallest. */
 const PICKED = [
@@ -227,27 +225,6 @@ async function queryTimes(store: Store, customers: string[] | null): Promise<Que
   return times
 }
 
-interface PhaseResult {
-  months: number
-  customers: {
-    name: string
-    id: string
-    /** The code of the plan that bills it. */
-    plan: string
-    events: number
-    wall: number[]
-    rssMb: number
-    ours: number[]
-    metered: number[]
-    engine: number[]
-  }[]
-  all: { wall: number[]; rssMb: number; invoices: number; engine: number[] }
-  /** The median customer's invoice with the plans folder read from its files (no catalog cache). */
-  uncached: number[]
-  /** `billing --version`: Node and oclif, no store, no plans. */
-  floor: number[]
-}
-
 async function measurePhase(months: number): Promise<PhaseResult> {
   const store = await openStore({ dataDir: data, database: 'billing', mode: 'read' })
   const customers: PhaseResult['customers'] = []
@@ -372,82 +349,24 @@ const disk = await diskFacts()
 log('ingesting 1M events into an empty store and into the full one…')
 const oneMillion = await ingestIntoFull()
 
-// ---- The table ----------------------------------------------------------------------------------------
+// ---- The report ---------------------------------------------------------------------------------------
 
-const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`
-const cell = (xs: number[], unit: (x: number) => string) =>
-  `${unit(median(xs))} (max ${unit(Math.max(...xs))})`
-const table = new Table({
-  head: ['measure', ...results.map((r) => `${r.months} month(s) stored`)],
-  style: { head: [], border: [], compact: true },
-})
-const full = results.at(-1)!
-for (const [i, [name]] of PICKED.entries()) {
-  const c = (r: PhaseResult) => r.customers[i]!
-  table.push([
-    `invoice --customer, ${name} (${n(c(full).events)} events in ${PERIOD}, plan ${c(full).plan}), whole process`,
-    ...results.map((r) => cell(c(r).wall, (x) => `${x.toFixed(2)} s`)),
-  ])
-  table.push([
-    `  its plan's usage query / engine's FINAL aggregation of the same rows`,
-    ...results.map(
-      (r) =>
-        `${ms(median(c(r).ours) / 1000)} / ${ms(median(c(r).engine) / 1000)} = ${(median(c(r).ours) / median(c(r).engine)).toFixed(2)}x`,
-    ),
-  ])
-  table.push([
-    `  the same, every weighted_sum metered (the period's rows only, no carry-in) / engine`,
-    ...results.map(
-      (r) =>
-        `${ms(median(c(r).metered) / 1000)} / ${ms(median(c(r).engine) / 1000)} = ${(median(c(r).metered) / median(c(r).engine)).toFixed(2)}x`,
-    ),
-  ])
-}
-table.push([
-  `invoice --customer, median, plans folder read from its files (no catalog cache)`,
-  ...results.map((r) => cell(r.uncached, (x) => `${x.toFixed(2)} s`)),
-])
-table.push([
-  `billing --version, whole process (the floor of Node and oclif)`,
-  ...results.map((r) => cell(r.floor, (x) => `${x.toFixed(2)} s`)),
-])
-table.push([
-  `invoice --all ${PERIOD} (${n(full.all.invoices)} invoices), whole process`,
-  ...results.map((r) => cell(r.all.wall, (x) => `${x.toFixed(2)} s`)),
-])
-table.push([
-  `  engine's FINAL aggregation of the month, all customers`,
-  ...results.map(
-    (r) =>
-      `${ms(median(r.all.engine) / 1000)} (invoice --all ${(median(r.all.wall) / (median(r.all.engine) / 1000)).toFixed(2)}x)`,
+console.log(
+  phaseTable(
+    results,
+    PICKED.map(([name]) => name),
+    PERIOD,
   ),
-])
-table.push([
-  `peak RSS: invoice --customer (largest) / --all`,
-  ...results.map((r) => `${n(r.customers[0]!.rssMb)} / ${n(r.all.rssMb)} MB`),
-])
-console.log(table.toString())
-const facts = new Table({ style: { head: [], border: [], compact: true } })
-facts.push(
-  [
-    'events stored',
-    `${n(disk.rows)} in ${disk.parts} parts (${MONTHS} months, ${n(CUSTOMERS)} customers, Zipf s = 1)`,
-  ],
-  ['bytes per event on disk', (disk.bytes / disk.rows).toFixed(1)],
-  [
-    'loading (generate, validate, store, settle, merge)',
-    loadEvents ? `${n(loadEvents)} events in ${loadSeconds.toFixed(0)} s` : 'reused',
-  ],
-  [
-    'ingest 1M realistic events, whole process: empty store / full store',
-    `${oneMillion.empty.toFixed(2)} s / ${oneMillion.full.toFixed(2)} s = ${(oneMillion.full / oneMillion.empty).toFixed(2)}x (peak RSS ${n(oneMillion.rssMb)} MB)`,
-  ],
-  [
-    '  engine file() alone on the same 1M lines / billing into an empty store',
-    `${oneMillion.engine.toFixed(2)} s / ${oneMillion.empty.toFixed(2)} s = ${(oneMillion.engine / oneMillion.empty).toFixed(2)}x`,
-  ],
 )
-console.log(facts.toString())
+console.log(
+  factsTable({
+    disk,
+    months: MONTHS,
+    customers: CUSTOMERS,
+    load: { seconds: loadSeconds, events: loadEvents },
+    oneMillion,
+  }),
+)
 console.log(
   `reproduce: npm run bench:invoice -- --events ${args.events} --months ${MONTHS} --customers ${CUSTOMERS} --runs ${RUNS}${args.store ? ` --store ${args.store} --keep` : ''}`,
 )
