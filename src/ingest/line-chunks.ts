@@ -29,7 +29,8 @@ export async function* lineChunks(
     yield* cutter.add(head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head)
     head = null
   }
-  if (head && head.length > 0) yield* cutter.add(head) // fewer than 3 bytes in all: no BOM
+  // Fewer than 3 bytes in all: no BOM (and no line over any --max-line-bytes, whose least is 256).
+  if (head && head.length > 0) yield* cutter.add(head)
   yield* cutter.finish()
 }
 
@@ -97,6 +98,8 @@ class LineCutter {
       line: this.nextLine,
       bytes: whole.length - lineStart,
       excerpt: excerptOf(whole, lineStart, whole.length),
+      // The newline may come first in the next piece: a CR here is then not part of the line.
+      endsInCr: whole[whole.length - 1] === 0x0d,
     }
     this.pending = []
     this.total = 0

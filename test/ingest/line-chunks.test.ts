@@ -213,7 +213,30 @@ describe('lineChunks', () => {
   })
 
   it('an over-long CRLF line is measured without its CR, however the pieces fall', async () => {
-    const got = await collect(Buffer.from(`${'x'.repeat(100)}\r\nok\n`), [7], 1000, 50)
-    expect(got.rejections.map((r) => r.reason)).toEqual(['line is 100 bytes, over the 50-byte limit'])
+    const input = Buffer.from(`${'x'.repeat(100)}\r\nok\n`)
+    const cutBetweenCrAndLf: string[] = []
+    // Pieces of every size, in turn with pieces of one byte, of 7, or the rest at once. A line that
+    // arrives whole in one piece goes out in a chunk (the worker measures it); one that streams over
+    // pieces is skipped here, and measured without its CR however the pieces fall: also when the CR
+    // ends the piece that starts the skipping (101, …) or a later one (94, 7).
+    for (let first = 1; first < input.length; first++) {
+      for (const rest of [1, 7, 1000]) {
+        const got = await collect(input, [first, rest], 1000, 50)
+        if (got.rejections.length === 0) {
+          expect(got.text, `pieces ${first}, ${rest}`).toBe(input.toString('latin1'))
+          continue
+        }
+        expect(
+          got.rejections.map((r) => r.reason),
+          `pieces ${first}, ${rest}`,
+        ).toEqual(['line is 100 bytes, over the 50-byte limit'])
+        expect(got.text).toBe('ok\n')
+        // The pieces' sizes cycle (first, rest, first, …): is one cut between the CR and the LF?
+        let at = 0
+        for (let k = 0; at < 101; k++) at += k % 2 === 0 ? first : rest
+        if (at === 101) cutBetweenCrAndLf.push(`${first}, ${rest}`)
+      }
+    }
+    expect(cutBetweenCrAndLf).toEqual(expect.arrayContaining(['101, 1000', '94, 7', '1, 1']))
   })
 })
