@@ -12,7 +12,8 @@ import { recordRun, startRun, type RunRecord } from '../store/runs.js'
 import type { Store } from '../store/store.js'
 import { BatchWriter } from './batch-writer.js'
 import { RejectsFile, type EventRejectionRecord } from './rejects.js'
-import { readSources, RunTally, type ReadOptions } from './read-sources.js'
+import { readSources, RunTally, type IngestProgress, type SourceReadOptions } from './read-sources.js'
+
 import { assertReadable, plainBytes, sourceName } from './sources.js'
 import { createStagingDir } from './staging-dir.js'
 
@@ -34,13 +35,6 @@ export interface IngestOptions {
   stagingDir?: string
   /** How many of the run's rows the settling of copies takes at once (default: copies.ts). */
   settle?: SettleOptions
-}
-
-export interface IngestProgress {
-  source: string
-  lines: number
-  stored: number
-  rejected: number
 }
 
 export interface IngestSummary {
@@ -115,7 +109,7 @@ async function storeRun(
   let interrupted: boolean
   const stagingDir = options.stagingDir ?? createStagingDir()
   try {
-    interrupted = await readSources(readOptions(options, stagingDir), writer, tally)
+    interrupted = await readSources(sourceReadOptions(options, stagingDir), writer, tally)
     await writer.flush()
     await rejects.close()
   } catch (e) {
@@ -162,7 +156,7 @@ function runWriter(
   )
 }
 
-function readOptions(options: IngestOptions, stagingDir: string): ReadOptions {
+function sourceReadOptions(options: IngestOptions, stagingDir: string): SourceReadOptions {
   return {
     sources: options.sources,
     workers: Math.max(1, options.workers ?? defaultWorkers()),

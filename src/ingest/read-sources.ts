@@ -3,7 +3,6 @@
 // rejected so far.
 import path from 'node:path'
 import type { BatchWriter } from './batch-writer.js'
-import type { IngestProgress } from './ingest.js'
 import { lineChunks, type LineChunk } from './line-chunks.js'
 import type { EventRejectionRecord, RejectsFile } from './rejects.js'
 import { readSource, sourceName } from './sources.js'
@@ -12,7 +11,7 @@ import type { LineRejection } from './validate-chunk.js'
 
 const MAX_RUN_LINES = 2 ** 48
 
-export interface ReadOptions {
+export interface SourceReadOptions {
   sources: string[]
   workers: number
   chunkBytes: number
@@ -20,6 +19,13 @@ export interface ReadOptions {
   stagingDir: string
   signal?: AbortSignal
   onProgress?: (progress: IngestProgress) => void
+}
+
+export interface IngestProgress {
+  source: string
+  lines: number
+  stored: number
+  rejected: number
 }
 
 /** What a run has read, rejected and stored so far, and the first rejections for its summary. */
@@ -31,7 +37,7 @@ export class RunTally {
   readonly firstRejects: EventRejectionRecord[] = []
 
   constructor(
-    private readonly rejects: RejectsFile,
+    private readonly rejectsFile: RejectsFile,
     private readonly keepRejects: number,
   ) {}
 
@@ -39,7 +45,7 @@ export class RunTally {
     const rejection = { file, ...r }
     this.rejected++
     if (this.firstRejects.length < this.keepRejects) this.firstRejects.push(rejection)
-    await this.rejects.write(rejection)
+    await this.rejectsFile.write(rejection)
   }
 }
 
@@ -48,7 +54,7 @@ export class RunTally {
  * signal), in which case what was read so far is still handed to the writer.
  */
 export async function readSources(
-  options: ReadOptions,
+  options: SourceReadOptions,
   writer: BatchWriter,
   tally: RunTally,
 ): Promise<boolean> {
@@ -79,7 +85,7 @@ class SourceReading {
   private chunkNo = 0
 
   constructor(
-    private readonly options: ReadOptions,
+    private readonly options: SourceReadOptions,
     private readonly writer: BatchWriter,
     private readonly tally: RunTally,
   ) {

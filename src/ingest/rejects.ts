@@ -1,14 +1,6 @@
 // The rejects file: one JSON object a line for each line that was not stored, with where it was
 // and why, so it can be fixed and ingested again.
-import {
-  accessSync,
-  constants,
-  createWriteStream,
-  lstatSync,
-  mkdirSync,
-  rmSync,
-  type WriteStream,
-} from 'node:fs'
+import { accessSync, constants, createWriteStream, lstatSync, mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import type { LineRejection } from './validate-chunk.js'
 

@@ -191,6 +191,46 @@ describe('ingest counts lines and stores the good ones', () => {
     ])
   })
 
+  it('skips a line longer than a read as it streams by, after the rejections of the lines before it', async () => {
+    const e = engine()
+    // The bad line before the long one is in a chunk still with a worker when the long line is
+    // skipped (it never reaches a worker): its rejection still comes first in the rejects file.
+    const head = Array.from({ length: 2000 }, (_, i) => event({ tx: `h${i}` }))
+    const long = `{"blob":"${'x'.repeat(3_000_000)}"}`
+    const f = e.file('long.ndjson', lines(...head, 'oops', long, 'bad', event({ tx: 'tail' })))
+    const summary = await e.ingest([f])
+    expect(summary).toMatchObject({ lines: 2004, accepted: 2001, rejected: 3, newEvents: 2001 })
+    expect(e.rejects()).toEqual([
+      ['long.ndjson', 2001, null, BAD_JSON],
+      ['long.ndjson', 2002, null, 'line is 3000011 bytes, over the 65536-byte limit'],
+      ['long.ndjson', 2003, null, BAD_JSON],
+    ])
+  })
+
+  it('keeps the first rejections for the summary, at most keepRejects, and writes every one', async () => {
+    const e = engine()
+    const bad = Array.from({ length: 12 }, (_, i) => `bad ${i}`)
+    const f = e.file('bad.ndjson', lines(event({ tx: 'a' }), ...bad))
+    const summary = await e.ingest([f], { keepRejects: 10 })
+    expect(summary.rejected).toBe(12)
+    expect(summary.firstRejects.map((r) => r.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect(e.rejects()).toHaveLength(12)
+  })
+
+  it('Ctrl-C in the middle of the last file is an interrupted run: what was read is stored', async () => {
+    const e = engine()
+    const stop = new AbortController()
+    const events = Array.from({ length: 3000 }, (_, i) => event({ tx: `s${i}` }))
+    const f = e.file('stopped.ndjson', lines(...events))
+    const summary = await e.ingest([f], { signal: stop.signal, onProgress: () => stop.abort() })
+    expect(summary.interrupted).toBe(true)
+    expect(summary.lines).toBeGreaterThan(0)
+    expect(summary.lines).toBeLessThan(3000)
+    expect(await e.count()).toBe(summary.accepted)
+    const [run] = await e.rows<{ status: string }>(`SELECT status FROM ${e.db}.ingest_runs FINAL`)
+    expect(run).toEqual({ status: 'interrupted' })
+  })
+
   it('counts an empty file and a file of blank lines, storing nothing and writing no rejects file', async () => {
     const e = engine()
     const summary = await e.ingest([e.file('empty.ndjson', ''), e.file('blank.ndjson', '\n  \r\n\t\n')])
