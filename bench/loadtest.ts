@@ -20,7 +20,7 @@ import { withDefaults } from '../src/loadtest/thresholds.js'
 import { EVENT_CODES } from '../src/loadtest/traffic.js'
 import { percent } from '../src/render/loadtest.js'
 import { migrate } from '../src/store/migrate.js'
-import { openStore, type Store } from '../src/store/store.js'
+import { openStore } from '../src/store/store.js'
 import {
   batchesOf,
   cpuPerEvent,

@@ -145,7 +145,7 @@ function parseObject(b: Buffer, start: number, end: number, line: EventLine): Ev
         seen |= 1 << field
         const after = fieldValue(b, i, end, line, field)
         if (typeof after !== 'number') return after
-        // `"properties": null` is as if absent.
+        // `"properties": null` is as if absent (fieldValue took a value starting with n as null).
         if (field !== PROPERTIES || b[i] !== 0x6e) {
           starts[field] = i
           line.ends[field] = after

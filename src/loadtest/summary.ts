@@ -109,7 +109,12 @@ export function loadtestSummary(f: RunFacts, thresholds: Threshold[]): LoadtestS
   const duplicates = Math.max(0, f.counted.rows - f.counted.events, f.written - f.stored)
   // Dropped events count against the rate: they were due and never stored.
   const rateRatio = sustained.ratio * (f.scheduled > 0 ? (f.scheduled - f.dropped) / f.scheduled : 1)
-  const results = judge(f, thresholds, { rate: rateRatio, throughput: achievedRate, lost, duplicates })
+  const results = judgeThresholds(f, thresholds, {
+    rate: rateRatio,
+    throughput: achievedRate,
+    lost,
+    duplicates,
+  })
   return {
     store: f.store,
     database: f.database,
@@ -173,7 +178,7 @@ function timeBreakdown(f: RunFacts, insertMs: number): TimeBreakdown {
 }
 
 /** The thresholds judged on the run's figures. */
-function judge(
+function judgeThresholds(
   f: RunFacts,
   thresholds: Threshold[],
   figures: { rate: number; throughput: number; lost: number; duplicates: number },

@@ -146,7 +146,7 @@ function syntaxProblems(doc: Document.Parsed, duplicates: { offset: number; mess
   return problems.filter((p, i) => p.message !== TOO_DEEP || i === firstTooDeep)
 }
 
-/** The document's top level, unless it is a mapping (or an empty file where that is allowed). */
+/** What is wrong with the top level: null for a mapping (or an empty file where that is allowed). */
 function topLevelProblem(
   doc: Document.Parsed,
   lineCounter: LineCounter,

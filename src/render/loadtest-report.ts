@@ -4,7 +4,7 @@
 // nothing is fetched, so the file can be mailed, archived or opened offline.
 import type { TrafficShape } from '../loadtest/generate.js'
 import type { LoadtestSummary } from '../loadtest/summary.js'
-import { loadtestJson, n, summaryRows, thresholdActual, verdict } from './loadtest.js'
+import { loadtestJson, n, secondJson, summaryRows, thresholdActual, verdict } from './loadtest.js'
 
 /** What the run was asked to do, beyond what its summary says. */
 export interface ReportRun {
@@ -23,7 +23,7 @@ export interface ReportAssets {
   chartsJs: string
 }
 
-type SecondJson = ReturnType<typeof loadtestJson>['timeline'][number]
+type SecondJson = ReturnType<typeof secondJson>
 
 export function loadtestReport(s: LoadtestSummary, run: ReportRun, assets: ReportAssets): string {
   const data = { summary: loadtestJson(s), run: runJson(run) }

@@ -153,7 +153,7 @@ function latencyJson(l: LoadtestSummary['delay']) {
   }
 }
 
-function secondJson(x: LoadtestSummary['timeline'][number]) {
+export function secondJson(x: LoadtestSummary['timeline'][number]) {
   return {
     t: round(x.t),
     target: Math.round(x.target),

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadPlans } from '../../src/plans/load.js'
-import { MAX_FILE_BYTES } from '../../src/plans/yaml-file.js'
+import { MAX_FILE_BYTES, parseYamlText } from '../../src/plans/yaml-file.js'
 import { plansFolder, problemsOf, yaml } from './folder.js'
 
 const valid = 'code: pro\ncurrency: USD\ninterval: monthly\n'
@@ -38,6 +38,18 @@ describe('malformed YAML', () => {
     ])
   })
 
+  it('reports syntax errors and keys written twice together, in the order of the text', () => {
+    // Read alone (as billing.yaml is), not through the folder's loader, which sorts every problem.
+    const { problems } = parseYamlText(
+      'pro.yaml',
+      'code: pro\ncode: basic\ninterval: monthly\n\tcurrency: USD\n',
+    )
+    expect(problems).toMatchObject([
+      { line: 2, col: 1, message: 'YAML syntax: Map keys must be unique' },
+      { line: 4, col: 1, message: 'YAML syntax: Tabs are not allowed as indentation' },
+    ])
+  })
+
   it('keeps reading the other files', async () => {
     const { catalog, problems } = await loadPlans(
       plansFolder({ 'a.yaml': 'code: [a\n', 'b.yaml': valid.replace('pro', 'b') }),
@@ -62,6 +74,19 @@ describe('the top level is a mapping', () => {
         col: 1,
         path: '',
         message: `expected a mapping at the top level (\`key: value\` lines), got ${got}`,
+      },
+    ])
+  })
+
+  it('points at the list or value itself, after comments and blank lines', async () => {
+    const problems = await problemsOf({ 'pro.yaml': '# the pro plan\n\n  - code: pro\n' })
+    expect(problems).toEqual([
+      {
+        file: 'pro.yaml',
+        line: 3,
+        col: 3,
+        path: '',
+        message: 'expected a mapping at the top level (`key: value` lines), got a list',
       },
     ])
   })
