@@ -159,7 +159,7 @@ function runWriter(
 function sourceReadOptions(options: IngestOptions, stagingDir: string): SourceReadOptions {
   return {
     sources: options.sources,
-    workers: Math.max(1, options.workers ?? defaultWorkers()),
+    workers: workerCount(options.workers),
     chunkBytes: options.chunkBytes ?? INGEST_DEFAULTS.chunkBytes,
     maxLineBytes: options.maxLineBytes ?? INGEST_DEFAULTS.maxLineBytes,
     stagingDir,
@@ -207,12 +207,12 @@ function expectedInserts(sources: string[], batchBytes: number): number | null {
 }
 
 /**
- * One core is left to the engine, and two workers are the most by default: one validates ~1.2M
- * realistic lines a second, the engine stores about as many with one INSERT at a time, and each
- * worker thread costs 30-45 MB of memory.
+ * The worker threads asked for (at least one), or by default: one core is left to the engine, and
+ * two workers are the most: one validates ~1.2M realistic lines a second, the engine stores about
+ * as many with one INSERT at a time, and each worker thread costs 30-45 MB of memory.
  */
-export function defaultWorkers(): number {
-  return Math.min(2, Math.max(1, os.availableParallelism() - 1))
+export function workerCount(requested?: number): number {
+  return Math.max(1, requested ?? Math.min(2, os.availableParallelism() - 1))
 }
 
 export class IngestError extends Error {}

@@ -1,7 +1,7 @@
 // `billing loadtest`: a schedule of synthetic events pushed down the ingest pipeline (see load-run.ts),
 // then counted back from the store and invoiced, and judged by thresholds.
 import os from 'node:os'
-import { defaultWorkers, INGEST_DEFAULTS } from '../ingest/ingest.js'
+import { INGEST_DEFAULTS, workerCount } from '../ingest/ingest.js'
 import type { Catalog } from '../plans/types.js'
 import { MAX_BATCH_LINES } from '../store/event-versions.js'
 import { activeParts, MergePause } from '../store/merges.js'
@@ -136,7 +136,7 @@ function loadRunSettings(
     schedule: options.schedule,
     traffic: options.traffic,
     run,
-    workers: Math.max(1, options.workers ?? defaultWorkers()),
+    workers: workerCount(options.workers),
     chunkEvents: options.chunkEvents ?? LOADTEST_DEFAULTS.chunkEvents,
     maxBacklog: options.maxBacklog ?? defaultMaxBacklog(options.schedule, space),
     maxLineBytes: INGEST_DEFAULTS.maxLineBytes,
