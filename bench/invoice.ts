@@ -24,7 +24,7 @@ import { customerId } from '../src/loadtest/generate.js'
 import { parseRate } from '../src/loadtest/schedule.js'
 import { EVENT_CODES } from '../src/loadtest/traffic.js'
 import { loadCatalog } from '../src/plans/load.js'
-import type { Plan } from '../src/plans/types.js'
+import type { Catalog, Plan } from '../src/plans/types.js'
 import { openStore, type Store } from '../src/store/store.js'
 import { readUsage, toDateTime64 } from '../src/store/usage.js'
 import { bulkLoad } from './bulk-load.js'
@@ -193,8 +193,7 @@ function metered(plans: Plan[]): Plan[] {
 }
 
 /** Our usage query for one page of customers, and the engine's aggregation, alternately, in one process. */
-async function queryTimes(store: Store, customers: string[] | null): Promise<QueryTimes> {
-  const catalog = await loadCatalog(plans)
+async function queryTimes(store: Store, catalog: Catalog, customers: string[] | null): Promise<QueryTimes> {
   // One customer: the query of its own plan, the one `invoice --customer` runs (it reads what that
   // plan's charges read, and counts the events of every other code as not billed).
   const billed = customers ? [planFor(catalog, customers[0]!)] : [...catalog.plans.values()]
@@ -236,11 +235,11 @@ async function measurePhase(months: number): Promise<PhaseResult> {
         `SELECT toString(count()) AS n FROM ${store.db}.events FINAL WHERE customer = {c:String} AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}`,
         { params: { c: id, from: toDateTime64(LAST.from), to: toDateTime64(LAST.to) } },
       )
-      const q = await queryTimes(store, [id])
+      const q = await queryTimes(store, catalog, [id])
       const plan = planFor(catalog, id).code
       customers.push({ name, id, plan, events: Number(row?.n ?? 0), wall: [], rssMb: 0, ...q })
     }
-    allEngine = (await queryTimes(store, null)).engine
+    allEngine = (await queryTimes(store, catalog, null)).engine
   } finally {
     await store.close()
   }
