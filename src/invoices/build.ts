@@ -80,6 +80,7 @@ function chargeLines(charge: Charge, index: number, usage: ChargeUsage[], curren
       units,
       events: entry.events,
       ...(entry.eventValues && { eventValues: entry.eventValues }),
+      ...(entry.runningTotal && { runningTotal: entry.runningTotal }),
     })
     return {
       type: 'usage',

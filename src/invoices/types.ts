@@ -1,6 +1,6 @@
 import type { Decimal } from '../money/decimal.js'
 import type { ChargeModelName } from '../plans/types.js'
-import type { TierLine } from '../pricing/models/index.js'
+import type { RunningTotal, TierLine } from '../pricing/models/index.js'
 import type { Proration } from './intervals.js'
 
 /** A half-open UTC interval [from, to). */
@@ -19,8 +19,10 @@ export interface ChargeUsage {
   units: Decimal
   /** Events behind the units (numeric metrics: events whose value is a number). */
   events: number
-  /** The events' values in time order, for percentage charges whose rules read single events. */
+  /** Each event's share of the units in time order, for percentage charges whose rules read them. */
   eventValues?: Decimal[]
+  /** Percentage charges: how the units build up event by event (see src/pricing/event-values.ts). */
+  runningTotal?: RunningTotal
 }
 
 /** Why events of the period were not billed by any charge of the plan. */

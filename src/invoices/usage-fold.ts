@@ -3,7 +3,7 @@
 // charge whose code and filters it matches: its own plan's charges only. Pure.
 import { Decimal } from '../money/decimal.js'
 import type { Charge, Plan } from '../plans/types.js'
-import { eventValuesNeeded } from '../pricing/models/index.js'
+import { hasPerEventBounds, runningTotalOf } from '../pricing/models/index.js'
 import type { UsageRow } from '../store/usage.js'
 import type { BillingInterval } from './intervals.js'
 import {
@@ -264,20 +264,36 @@ class Fold {
       units: unitsOf(charge, t, interval, carried),
       events: t.events,
     }
-    // A percentage charge on a count metric: each event is one unit.
-    if (
-      charge.model === 'percentage' &&
-      charge.metric.aggregation === 'count' &&
-      eventValuesNeeded(charge) !== 'none'
-    ) {
-      usage.eventValues = Array.from({ length: t.events }, () => new Decimal(1))
-    } else if (t.eventValues.length > 0) {
-      usage.eventValues = t.eventValues
-        .sort((a, b) => a.ms - b.ms || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
-        .map((e) => e.value)
-    }
+    if (charge.model === 'percentage') Object.assign(usage, percentageShares(charge, t))
     return usage
   }
+}
+
+/**
+ * What a percentage charge's rules read of its events, as Lago's aggregations give them: how the units
+ * build up (a unique_count's "events" are its distinct values, but with per-event bounds every event
+ * is one), and each event's share of the units in time order: a sum's values, or a max's, where only
+ * the first event holding the maximum has a share.
+ */
+function percentageShares(
+  charge: Charge,
+  t: Tally,
+): Pick<ChargeUsage, 'events' | 'eventValues' | 'runningTotal'> {
+  const { aggregation } = charge.metric
+  const runningTotal = runningTotalOf(aggregation)
+  const bounds = charge.model === 'percentage' && hasPerEventBounds(charge)
+  const events = aggregation === 'unique_count' && !bounds ? t.unique.size : t.events
+  if (t.eventValues.length === 0) return { events, runningTotal }
+  const values = t.eventValues
+    .sort((a, b) => a.ms - b.ms || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
+    .map((e) => e.value)
+  return { events, runningTotal, eventValues: aggregation === 'max' ? firstMaximumOnly(values) : values }
+}
+
+function firstMaximumOnly(values: Decimal[]): Decimal[] {
+  const max = Decimal.max(...values)
+  let seen = false
+  return values.map((v) => (!seen && v.eq(max) ? ((seen = true), v) : ZERO))
 }
 
 /** The aggregated units of a tally, as the metric defines them. */

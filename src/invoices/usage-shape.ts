@@ -113,7 +113,7 @@ export function valueLayouts(shape: UsageShape): ValueLayout[] {
 
 function addEventValues(into: Map<string, EventValues>, charge: Charge, property: string): void {
   if (charge.model !== 'percentage') return
-  const need = eventValuesNeeded(charge)
+  const need = eventValuesNeeded(charge, charge.metric.aggregation)
   if (need === 'none') return
   const key = JSON.stringify([charge.metric.code, property])
   const first = need === 'all' ? null : need.first

@@ -114,7 +114,33 @@ async function readPlan(
   planProblems.push(...unknownMetricProblems(yaml, raw, shared))
   problems.push(...planProblems)
   if (!parsed.success || planProblems.length > 0) return { file, yaml, code }
-  return { file, yaml, code, plan: resolvePlan(file, parsed.data, shared) }
+  const plan = resolvePlan(file, parsed.data, shared)
+  const chargeProblems = plan ? perEventBoundsOnLevels(yaml, plan) : []
+  problems.push(...chargeProblems)
+  if (chargeProblems.length > 0) return { file, yaml, code }
+  return { file, yaml, code, plan }
+}
+
+// Per-event bounds price each event's own share of the units. A latest or weighted_sum metric has no
+// such share (Lago cannot price them either: its aggregations have no per-event values), so a plan
+// asking for it is refused rather than billed by a rule of our own.
+function perEventBoundsOnLevels(yaml: YamlFile, plan: Plan): PlanProblem[] {
+  const problems: PlanProblem[] = []
+  for (const [index, charge] of plan.charges.entries()) {
+    if (charge.model !== 'percentage') continue
+    const { aggregation, name } = charge.metric
+    if (aggregation !== 'latest' && aggregation !== 'weighted_sum') continue
+    if (charge.perEventMin === undefined && charge.perEventMax === undefined) continue
+    const key = charge.perEventMin !== undefined ? 'per_event_min_amount' : 'per_event_max_amount'
+    problems.push(
+      yaml.problem(
+        ['charges', index, key],
+        `per-event bounds need each event's own share of the units: metric ${name} (${aggregation}) has none; expected a count, sum, unique_count or max metric`,
+        'key',
+      ),
+    )
+  }
+  return problems
 }
 
 // Checked on the document itself, so that a charge naming a missing metric is reported even when

@@ -1,6 +1,7 @@
 // What the pricing core takes and gives: a charge's usage in one billing interval in, its exact amount
 // and, for tiered models, the breakdown by tier out. Nothing here is rounded to money.
 import type { Decimal } from '../money/decimal.js'
+import type { RunningTotal } from './event-values.js'
 
 /** What a charge measured in one billing interval. */
 export interface Usage {
@@ -13,6 +14,11 @@ export interface Usage {
    * of them, or at least the first ones its rules look at (see eventValuesNeeded). Unrounded, as Lago.
    */
   eventValues?: Decimal[]
+  /**
+   * How the units build up event by event, for percentage charges (see event-values.ts): 'values' by
+   * default (a sum), 'counted' for count and unique_count, 'none' for max, latest and weighted_sum.
+   */
+  runningTotal?: RunningTotal
 }
 
 /** One tier a tiered charge reached: the units it priced and what they cost. */

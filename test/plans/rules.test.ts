@@ -964,3 +964,38 @@ describe("metric recurring: Lago's recurring weighted_sum; metered (absent or fa
     ])
   })
 })
+
+describe('per-event bounds need a metric whose events each hold a share of the units', () => {
+  it('refuses them on latest and weighted_sum metrics, where Lago has no per-event values either', async () => {
+    const problems = await problemsOf({
+      'pro.yaml': yaml`
+        code: pro
+        currency: USD
+        interval: monthly
+        metrics:
+          gb: { aggregation: weighted_sum, property: gb }
+          seats: { aggregation: latest, property: seats }
+          bytes: { aggregation: max, property: bytes }
+        charges:
+          - { metric: gb, model: percentage, rate: "1", per_event_min_amount: "1" }
+          - { metric: seats, model: percentage, rate: "1", per_event_max_amount: "5" }
+          - { metric: bytes, model: percentage, rate: "1", per_event_max_amount: "5" }
+          - { metric: gb, model: percentage, rate: "1", free_units: "3" }
+      `,
+    })
+    expect(problems.map((p) => [p.line, p.col, p.path, p.message])).toEqual([
+      [
+        9,
+        49,
+        'charges[0].per_event_min_amount',
+        "per-event bounds need each event's own share of the units: metric gb (weighted_sum) has none; expected a count, sum, unique_count or max metric",
+      ],
+      [
+        10,
+        52,
+        'charges[1].per_event_max_amount',
+        "per-event bounds need each event's own share of the units: metric seats (latest) has none; expected a count, sum, unique_count or max metric",
+      ],
+    ])
+  })
+})

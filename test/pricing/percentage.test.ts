@@ -218,11 +218,20 @@ describe('eventValuesNeeded: what a percentage charge needs of the event values'
     ['a minimum', { min: '1' }, 'all'],
     ['a maximum and free events', { max: '1', freeEvents: 3 }, 'all'],
   ])('%s -> %j', (_, terms, expected) => {
-    expect(eventValuesNeeded(percentage({ rate: '1', ...terms }))).toEqual(expected)
+    expect(eventValuesNeeded(percentage({ rate: '1', ...terms }), 'sum')).toEqual(expected)
   })
 
   it('needs none for the other models', () => {
-    expect(eventValuesNeeded({ model: 'standard', unitPrice: new Decimal(1) })).toBe('none')
+    expect(eventValuesNeeded({ model: 'standard', unitPrice: new Decimal(1) }, 'sum')).toBe('none')
+  })
+
+  it('reads values of sum, and of max with bounds only; count and unique_count count 1 per event', () => {
+    const all = percentage({ rate: '1', freeUnits: '10', freeEvents: 2, min: '1' })
+    expect(eventValuesNeeded(all, 'max')).toBe('all')
+    expect(eventValuesNeeded(percentage({ rate: '1', freeUnits: '10' }), 'max')).toBe('none')
+    for (const aggregation of ['count', 'unique_count', 'latest', 'weighted_sum'] as const) {
+      expect(eventValuesNeeded(all, aggregation)).toBe('none')
+    }
   })
 
   it('refuses to price without the values it needs, rather than guess', () => {
@@ -238,5 +247,61 @@ describe('eventValuesNeeded: what a percentage charge needs of the event values'
   it('needs no values without events', () => {
     const none = { units: new Decimal(0), events: 0 }
     expect(priceCharge(percentage({ rate: '1', freeUnits: '10', min: '1' }), none).toFixed()).toBe('0')
+  })
+})
+
+// Lago gives its percentage model a running total for count, sum and unique_count only
+// (BillableMetrics::Aggregations::*Service#running_total); the cases below are Lago's results.
+describe("free units and free events follow the aggregation's running total, as in Lago", () => {
+  const ten = (terms: Omit<Terms, 'rate'>) => percentage({ rate: '10', ...terms })
+  const counted = (units: number, terms: Omit<Terms, 'rate'>) =>
+    priceCharge(ten(terms), { units: new Decimal(units), events: units, runningTotal: 'counted' }).toFixed()
+  const level = (units: string, events: number, terms: Omit<Terms, 'rate'>) =>
+    priceCharge(ten(terms), { units: new Decimal(units), events, runningTotal: 'none' }).toFixed()
+
+  it('a max, latest or weighted_sum frees no unit: 10 % of all 200 units, free units or not', () => {
+    expect(level('200', 3, { freeUnits: '100' })).toBe('20')
+    expect(level('200', 3, { freeUnits: '100', freeEvents: 2 })).toBe('20')
+  })
+
+  it('a max, latest or weighted_sum: free events spare the fixed fee of N events, free units none', () => {
+    // 20 + 1 of 3 events paying the fixed fee of 1.
+    expect(level('200', 3, { fixedFee: '1', freeEvents: 2 })).toBe('21')
+    expect(level('200', 3, { fixedFee: '1', freeUnits: '100' })).toBe('23')
+    expect(level('200', 1, { fixedFee: '1', freeEvents: 2 })).toBe('20')
+  })
+
+  it('a count with more than N units frees N units whatever X is (N = 5, X = 3 of 10 events)', () => {
+    // Lago: running total 1..10, its 5th total is 5: 10 % of 5 + the fixed fee of 10 - min(5, 2) events.
+    expect(counted(10, { fixedFee: '0.1', freeEvents: 5, freeUnits: '3' })).toBe('1.3')
+  })
+
+  it('a count with no more than N units frees at most X of them (N = 5, X = 3 of 4 events)', () => {
+    expect(counted(4, { freeEvents: 5, freeUnits: '3' })).toBe('0.1')
+  })
+
+  it('a count with N or X alone frees as a sum of 1 per event would', () => {
+    expect(counted(10, { freeEvents: 4, fixedFee: '1' })).toBe(
+      priceEvents(ten({ freeEvents: 4, fixedFee: '1' }), Array(10).fill('1')),
+    )
+    expect(counted(10, { freeUnits: '4', fixedFee: '1' })).toBe(
+      priceEvents(ten({ freeUnits: '4', fixedFee: '1' }), Array(10).fill('1')),
+    )
+  })
+})
+
+describe('free units with negative values: every running total below X spares its fixed fee, as in Lago', () => {
+  it('frees the events whose running total falls back below X, not only the leading ones', () => {
+    // X = 10: totals 10, 5, 8 are all read (none is past 10); 5 and 8 are below it: 2 fixed fees spared.
+    expect(priceEvents(percentage({ rate: '10', fixedFee: '1', freeUnits: '10' }), ['10', '-5', '3'])).toBe(
+      '1',
+    )
+  })
+
+  it('stops reading at the first total past X: a later dip below X pays its fixed fee', () => {
+    // Totals 20 (past 10: the last one read); -15 and 3 pay: 3 fixed fees, 10 % of (8 - 10) -> 0.
+    expect(priceEvents(percentage({ rate: '10', fixedFee: '1', freeUnits: '10' }), ['20', '-15', '3'])).toBe(
+      '3',
+    )
   })
 })

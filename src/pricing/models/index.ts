@@ -13,7 +13,13 @@ import { priceStandard } from './standard.js'
 import { priceVolume } from './volume.js'
 
 export type { ChargePrice, TierLine, Usage } from '../charge-price.js'
-export { eventValuesNeeded, type EventValuesNeed } from '../event-values.js'
+export {
+  eventValuesNeeded,
+  hasPerEventBounds,
+  runningTotalOf,
+  type EventValuesNeed,
+  type RunningTotal,
+} from '../event-values.js'
 
 /** A model's own rule, for zero or more units (negative ones never reach it: see ../negative-units.ts). */
 export type PriceOfModel<K extends ChargeModelName> = (

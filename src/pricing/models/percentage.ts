@@ -15,10 +15,13 @@ export function pricePercentage(
 ): ChargePrice {
   const units = new Decimal(usage.units)
   const values = eventValuesFor(model, usage)
-  const free = freeAllowance(model, values)
   const fixedFee = units.isZero() ? new Decimal(0) : new Decimal(model.fixedFee)
-  if (hasPerEventBounds(model)) return { amount: amountWithPerEventBounds(model, values, free, fixedFee) }
-
+  if (hasPerEventBounds(model)) {
+    // Lago's per-event loop takes free events and units from each event's own share of the units,
+    // whatever the aggregation (see eventValuesFor).
+    return { amount: amountWithPerEventBounds(model, values, fixedFee) }
+  }
+  const free = freeAllowance(model, values, usage.runningTotal ?? 'values')
   const billableUnits = Decimal.max(0, units.minus(free.units))
   const payingEvents = Math.max(0, usage.events - free.events)
   return { amount: billableUnits.times(model.rate).div(100).plus(fixedFee.times(payingEvents)) }
