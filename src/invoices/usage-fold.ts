@@ -4,7 +4,7 @@
 import { Decimal } from '../money/decimal.js'
 import type { Charge, Plan } from '../plans/types.js'
 import { hasPerEventBounds, runningTotalOf } from '../pricing/models/index.js'
-import type { UsageRow } from '../store/usage.js'
+import { addsValue, type UsageRow } from '../store/usage.js'
 import type { BillingInterval } from './intervals.js'
 import {
   counts,
@@ -38,8 +38,8 @@ interface Tally {
   latest: { ms: number; version: bigint; value: Decimal } | null
   /** weighted_sum: increments (sum) and their time-weighted integral to the interval's end. */
   weighted: Decimal
-  /** unique_count: the distinct values seen. */
-  unique: Set<string>
+  /** unique_count: the distinct values seen, each with the place of its latest event. */
+  unique: Map<string, bigint>
   eventValues: { ms: number; version: bigint; value: Decimal }[]
 }
 
@@ -135,7 +135,7 @@ class Fold {
       t.events += row.n
       if (property === undefined) continue
       const v = this.index.value.get(property)!
-      if (aggregation === 'unique_count') for (const value of row.distinct[v] ?? []) t.unique.add(value)
+      if (aggregation === 'unique_count') addDistinct(t.unique, row.distinct[v])
       else this.addValues(t, aggregation, this.index.layouts[v]!, row.vals)
       if (charge.model === 'percentage') this.addSingles(t, charge, row)
     }
@@ -215,7 +215,7 @@ class Fold {
         max: null,
         latest: null,
         weighted: ZERO,
-        unique: new Set(),
+        unique: new Map(),
         eventValues: [],
       }
       tallies.set(key, t)
@@ -282,7 +282,7 @@ function percentageShares(
   const { aggregation } = charge.metric
   const runningTotal = runningTotalOf(aggregation)
   const bounds = charge.model === 'percentage' && hasPerEventBounds(charge)
-  const events = aggregation === 'unique_count' && !bounds ? t.unique.size : t.events
+  const events = aggregation === 'unique_count' && !bounds ? uniqueCount(t.unique) : t.events
   if (t.eventValues.length === 0) return { events, runningTotal }
   const values = t.eventValues
     .sort((a, b) => a.ms - b.ms || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
@@ -304,7 +304,7 @@ function unitsOf(charge: Charge, t: Tally, interval: BillingInterval, carried: D
     case 'sum':
       return t.sum
     case 'unique_count':
-      return new Decimal(t.unique.size)
+      return new Decimal(uniqueCount(t.unique))
     case 'max':
       return t.max ?? new Decimal(0)
     case 'latest':
@@ -318,6 +318,24 @@ function unitsOf(charge: Charge, t: Tally, interval: BillingInterval, carried: D
       return carried.times(part).plus(t.weighted).div(whole)
     }
   }
+}
+
+/** A row's distinct values into a tally's: each value keeps its latest event. */
+function addDistinct(into: Map<string, bigint>, values: Map<string, bigint> | undefined): void {
+  for (const [value, at] of values ?? []) {
+    const known = into.get(value)
+    if (known === undefined || at > known) into.set(value, at)
+  }
+}
+
+/**
+ * Lago's unique count: the values whose latest event in the interval adds them. A value removed
+ * (`operation_type: remove`) and not added again after does not count, nor one only ever removed.
+ */
+function uniqueCount(values: Map<string, bigint>): number {
+  let n = 0
+  for (const at of values.values()) if (addsValue(at)) n++
+  return n
 }
 
 function compare(a: string, b: string): number {

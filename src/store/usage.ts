@@ -35,8 +35,11 @@ export interface UsageRow {
   n: number
   /** Decimals as text, in the layout of valueLayouts (single events: value, ms, version). */
   vals: (string | null)[]
-  /** Per unique property of the shape: the distinct values the row's events carry. */
-  distinct: string[][]
+  /**
+   * Per value property of the shape (unique ones only, the others empty): the distinct values the
+   * row's events carry, each with the place of its latest event (see latestEventSql).
+   */
+  distinct: Map<string, bigint>[]
   /** Per entry of shape.eventValues: the row's events with a number in that property, in time order (the first `first`). */
   singles: SingleEvent[][]
 }
@@ -100,7 +103,7 @@ export function usageRows(lines: readonly string[]): UsageRow[] {
       flags: flags.map(Number),
       n: Number(n),
       vals,
-      distinct,
+      distinct: distinct.map((values) => new Map(Object.entries(values).map(([v, at]) => [v, BigInt(at)]))),
       singles: singles.map((events) =>
         events.map(([ms, version, value]) => ({ ms: Number(ms), version: BigInt(version), value })),
       ),
@@ -129,7 +132,7 @@ type RawRow = [
   flags: (number | string)[],
   n: number | string,
   vals: (string | null)[],
-  distinct: string[][],
+  distinct: Record<string, string>[],
   singles: [string, string, string][][],
 ]
 
@@ -273,7 +276,12 @@ function eventColumns(shape: UsageShape, branch: Branch, bind: Bindings): string
       `${readers === null ? num : `if(${readers}, ${num}, NULL)`} AS num_${i}`,
       `if(${allOf(readers, `mapContains(properties, ${p})`)}, if(isNull(num_${i}), 1, 2), 0) AS flag_${i}`,
     )
-    if (v.unique) columns.push(`if(flag_${i} != 0, properties[${p}], NULL) AS text_${i}`)
+    if (v.unique) {
+      columns.push(
+        `if(flag_${i} != 0, properties[${p}], NULL) AS text_${i}`,
+        `if(isNull(text_${i}), toUInt128(0), ${latestEventSql(bind)}) AS at_${i}`,
+      )
+    }
   }
   return columns
 }
@@ -319,11 +327,12 @@ function groupsSql(
     }
     if (v.weighted) vals.push(own(all(`toString(sum(num_${i} * ({ends:Array(Int64)}[piece] - ms)))`)))
   })
-  // Distinct values of each unique property in the period (unique_count charges merge them).
+  // Distinct values of each unique property in the period, each with its latest event (unique_count
+  // charges merge them: a value counts when its latest event in the charge's events adds it).
   const distinct = shape.values.map((v, i) =>
     v.unique && branch.values.includes(i) && !options.sumsOnly
-      ? `groupUniqArrayIf(assumeNotNull(text_${i}), isNotNull(text_${i}))`
-      : '[]::Array(String)',
+      ? `mapApply((v, at) -> (v, toString(at)), maxMapIf(map(assumeNotNull(text_${i}), at_${i}), isNotNull(text_${i})))`
+      : 'map()',
   )
   // Single events, as (ms, version, value) in time order; only the first `first` when that is enough.
   const singles = shape.eventValues.map((e) => {
@@ -347,10 +356,30 @@ function groupsSql(
   return `    SELECT customer, toUInt32(piece) AS piece, toString(code) AS code,
            ${k.keys} AS keys, ${k.flags} AS flags, count() AS n,
            [${vals.join(', ')}]::Array(Nullable(String)) AS vals,
-           [${distinct.join(', ')}]::Array(Array(String)) AS distinct,
+           [${distinct.join(', ')}]::Array(Map(String, String)) AS distinct,
            [${singles.join(', ')}]::Array(Array(Tuple(String, String, String))) AS singles
     FROM ${source}
     GROUP BY customer, piece, code${k.groupBy ? `, ${k.groupBy}` : ''}`
+}
+
+/**
+ * SQL: where an event of a unique_count stands among the events of its value, in one number that
+ * orders them as Lago does (by time, then here by version: the copy stored last), its lowest bit 1
+ * when the event adds the value and 0 when it removes it (its `operation_type` is `remove`). The
+ * value counts when the latest of its events in the interval adds it (addsValue). Timestamps are
+ * from 1970 on (43 bits of ms), versions 64 bits: both fit in 128 bits with the operation.
+ */
+function latestEventSql(bind: Bindings): string {
+  const adds = `toUInt128(properties[${bind.string(OPERATION_PROPERTY)}] != ${bind.string('remove')})`
+  return `bitShiftLeft(toUInt128(ms), 65) + bitShiftLeft(toUInt128(version), 1) + ${adds}`
+}
+
+/** The event property that says whether a unique_count event adds its value or removes it, as in Lago. */
+export const OPERATION_PROPERTY = 'operation_type'
+
+/** Whether the event at this place (latestEventSql) adds its value. */
+export function addsValue(at: bigint): boolean {
+  return (at & 1n) === 1n
 }
 
 interface Bindings {

@@ -128,6 +128,60 @@ describe('unique_count', () => {
     }))
 })
 
+describe('unique_count with operation_type, as Lago counts seats', () => {
+  const add = (day: number, user: string, more: EventInput['properties'] = {}) =>
+    ev(`2026-10-${String(day).padStart(2, '0')}T00:00:00Z`, { user, ...more })
+  const remove = (day: number, user: string, more: EventInput['properties'] = {}) =>
+    add(day, user, { operation_type: 'remove', ...more })
+
+  it('counts a value whose latest event adds it: removed, it stops counting; added again, it counts', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        add(1, 'a'),
+        remove(2, 'a'), // a: removed
+        add(3, 'b'),
+        remove(5, 'b'),
+        add(6, 'b'), // b: added again
+        remove(4, 'c'), // c: only ever removed
+        add(7, 'd', { operation_type: 'add' }),
+        add(8, 'e', { operation_type: 'suspend' }), // neither add nor remove: it adds, as Lago keeps only those two
+      ])
+      expect(await measured(store, [charge('unique_count', 'user')])).toEqual([
+        { measure: 0, units: '3', events: 8, invalid: 0 },
+      ])
+    }))
+
+  it('orders by time, not by ingestion: a remove stored first but later in time wins over the add', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [remove(9, 'a'), add(20, 'b')])
+      await ingestEvents(store, eventsDir, [add(2, 'a'), remove(3, 'b')])
+      expect(await measured(store, [charge('unique_count', 'user')])).toEqual([
+        { measure: 0, units: '1', events: 4, invalid: 0 },
+      ])
+    }))
+
+  it("reads the charge's own events: across filter values, per group, and only within the period", () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        ev('2026-09-20T00:00:00Z', { user: 'a', region: 'eu' }), // added in September…
+        remove(2, 'a', { region: 'eu' }), // …removed in October: October does not count it
+        add(3, 'b', { region: 'eu' }),
+        remove(4, 'b', { region: 'us' }), // removed in another region
+        add(5, 'c', { region: 'us' }),
+        remove(6, 'c', { region: 'ap' }), // removed where the filter does not look
+        add(7, 'd', { region: 'us' }),
+        remove(8, 'd', { region: 'eu' }), // as b, the other way round: whichever region is read first
+      ])
+      const filtered: Charge = { ...charge('unique_count', 'user'), filters: { region: ['eu', 'us'] } }
+      const grouped: Charge = { ...charge('unique_count', 'user'), groupBy: ['region'] }
+      expect(await measured(store, [filtered])).toEqual([{ measure: 0, units: '1', events: 6, invalid: 0 }])
+      const groups = (await measure(store, [grouped], OCTOBER, 'c1')).map(
+        (u) => `${u.group.region}: ${u.units.toFixed()}`,
+      )
+      expect(groups.sort()).toEqual(['ap: 0', 'eu: 1', 'us: 2'])
+    }))
+})
+
 describe('max', () => {
   it('is the largest value in the period', () =>
     withStore(dataDir, async (store) => {

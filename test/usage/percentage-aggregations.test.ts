@@ -27,7 +27,7 @@ const percentage = (metric: BillableMetric, over: object): Charge =>
 
 const catalogOf = (charge: Charge): Catalog => ({
   plans: new Map([['p', planOf([charge])]]),
-  customers: new Map([['c1', { id: 'c1', plan: 'p', taxRate: new Decimal(0) }]]),
+  customers: new Map(['c1', 'c2'].map((id) => [id, { id, plan: 'p', taxRate: new Decimal(0) }] as const)),
 })
 
 const at = (day: number) => `2026-10-${String(day).padStart(2, '0')}T09:00:00Z`
@@ -47,6 +47,14 @@ const events: EventInput[] = [
     timestamp: at(10 + i),
     properties: { mb: String(mb) },
   })),
+  // c2: three users added, one of them removed after (Lago's operation_type).
+  ...[['ana'], ['bo'], ['cy'], ['bo', 'remove']].map(([user, operation_type], i) => ({
+    transaction_id: `r${i}`,
+    customer: 'c2',
+    code: 'seat',
+    timestamp: at(1 + i),
+    properties: { user: user!, ...(operation_type && { operation_type }) },
+  })),
 ]
 const OCTOBER = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') }
 
@@ -61,8 +69,8 @@ afterAll(async () => {
   removeTempDirs()
 })
 
-const amountOf = async (charge: Charge) => {
-  const { invoice } = await invoiceCustomer(store, catalogOf(charge), { customer: 'c1', period: OCTOBER })
+const amountOf = async (charge: Charge, customer = 'c1') => {
+  const { invoice } = await invoiceCustomer(store, catalogOf(charge), { customer, period: OCTOBER })
   const line = invoice.intervals[0]!.lines.find((l) => l.type === 'usage')!
   return line.amount.toFixed(2)
 }
@@ -84,6 +92,11 @@ describe('unique_count: each distinct value is one paying event', () => {
     // Lago frees the running total after 2 values: 2 units; 10 % of the third.
     const charge = percentage(seats, { freeUnits: new Decimal(1), freeEvents: 2 })
     expect(await amountOf(charge)).toBe('0.10')
+  })
+
+  it('charges no fixed fee for a value removed after it was added (2 of 3 users stay)', async () => {
+    // 10 % of 2 units + 2 x 1.00
+    expect(await amountOf(percentage(seats, { fixedFee: new Decimal(1) }), 'c2')).toBe('2.20')
   })
 
   it('bounds every event, each worth 1, with per-event bounds (4 events of 0.10 raised to 0.50)', async () => {
