@@ -5,7 +5,7 @@ import { intervalsOf } from '../../src/invoices/intervals.js'
 import type { ChargeUsage, Period } from '../../src/invoices/types.js'
 import { foldUsage, type FoldedUsage } from '../../src/invoices/usage-fold.js'
 import { usageShape } from '../../src/invoices/usage-shape.js'
-import type { Catalog, Charge, Plan } from '../../src/plans/types.js'
+import type { BillableMetric, Catalog, Charge, Plan } from '../../src/plans/types.js'
 import { Decimal } from '../../src/money/decimal.js'
 import type { Store } from '../../src/store/store.js'
 import { readUsage } from '../../src/store/usage.js'
@@ -20,6 +20,23 @@ export function planOf(charges: Charge[], code = 'p'): Plan {
     fixedFee: new Decimal(0),
     charges,
     file: `${code}.yaml`,
+  }
+}
+
+type PercentageRules = Extract<Charge, { model: 'percentage' }>
+
+/** A percentage charge of 10 % on the metric, no fixed fee, free units or events unless `over` says so. */
+export function percentageCharge(metric: BillableMetric, over: Partial<PercentageRules> = {}): Charge {
+  return {
+    metric,
+    model: 'percentage',
+    rate: new Decimal(10),
+    fixedFee: new Decimal(0),
+    freeUnits: new Decimal(0),
+    freeEvents: 0,
+    filters: {},
+    groupBy: [],
+    ...over,
   }
 }
 

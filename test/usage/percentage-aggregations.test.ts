@@ -7,23 +7,12 @@ import { Decimal } from '../../src/money/decimal.js'
 import type { BillableMetric, Catalog, Charge } from '../../src/plans/types.js'
 import { openStore, type Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase, type EventInput } from '../support/events.js'
-import { planOf } from '../support/usage.js'
+import { percentageCharge, planOf } from '../support/usage.js'
 
 const seats: BillableMetric = { name: 'seats', code: 'seat', aggregation: 'unique_count', property: 'user' }
 const peak: BillableMetric = { name: 'peak', code: 'transfer', aggregation: 'max', property: 'mb' }
 
-const percentage = (metric: BillableMetric, over: object): Charge =>
-  ({
-    metric,
-    model: 'percentage',
-    rate: new Decimal(10),
-    fixedFee: new Decimal(0),
-    freeUnits: new Decimal(0),
-    freeEvents: 0,
-    filters: {},
-    groupBy: [],
-    ...over,
-  }) as Charge
+const percentage = percentageCharge
 
 const catalogOf = (charge: Charge): Catalog => ({
   plans: new Map([['p', planOf([charge])]]),

@@ -7,21 +7,11 @@ import { Decimal } from '../../src/money/decimal.js'
 import type { Catalog, Charge } from '../../src/plans/types.js'
 import { openStore, type Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, uniqueDatabase, type EventInput } from '../support/events.js'
-import { planOf } from '../support/usage.js'
+import { percentageCharge, planOf } from '../support/usage.js'
 
 const amount = { name: 'amount', code: 'payment', aggregation: 'sum', property: 'amount' } as const
-const percentage = (over: object): Charge =>
-  ({
-    metric: amount,
-    model: 'percentage',
-    rate: new Decimal(10),
-    fixedFee: new Decimal('0.5'),
-    freeUnits: new Decimal(0),
-    freeEvents: 0,
-    filters: {},
-    groupBy: [],
-    ...over,
-  }) as Charge
+const percentage = (over: Parameters<typeof percentageCharge>[1]) =>
+  percentageCharge(amount, { fixedFee: new Decimal('0.5'), ...over })
 // A second charge on the same code groups by region: the store's rows split by region, the
 // percentage charges must still see their events in one time order.
 const byRegion: Charge = {
