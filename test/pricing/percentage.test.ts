@@ -73,6 +73,14 @@ describe('free_events: the first N events are wholly free, their units and their
     expect(priceEvents(firstThreeFree, ['0', '0', '0', '50'])).toBe('6')
   })
 
+  it('frees all N events when a running total among them is below 0 (Lago frees one event per negative total)', () => {
+    // free: the first 2 events (-5 + 10 = 5 units) and their fees; (25 - 5) x 10 % + 1 fee. Lago
+    // counts the totals below an X of 0 as its free events (here 1: -5) and charges 2 fees: 4.
+    expect(priceEvents(percentage({ rate: '10', fixedFee: '1', freeEvents: 2 }), ['-5', '10', '20'])).toBe(
+      '3',
+    )
+  })
+
   it("matches Lago's spec: values 50, 100, 250, 400, N = 3, 1.3 % + 2 -> 7.2", () => {
     expect(
       priceEvents(percentage({ rate: '1.3', fixedFee: '2', freeEvents: 3 }), ['50', '100', '250', '400']),
