@@ -4,7 +4,7 @@
 import { Decimal } from '../money/decimal.js'
 import type { Charge, Plan } from '../plans/types.js'
 import { hasPerEventBounds, runningTotalOf } from '../pricing/models/index.js'
-import { addsValue, type UsageRow } from '../store/usage.js'
+import { addsValue, isLaterPlace, type EventPlace, type UsageRow } from '../store/usage.js'
 import type { BillingInterval } from './intervals.js'
 import {
   counts,
@@ -39,7 +39,7 @@ interface Tally {
   /** weighted_sum: increments (sum) and their time-weighted integral to the interval's end. */
   weighted: Decimal
   /** unique_count: the distinct values seen, each with the place of its latest event. */
-  unique: Map<string, bigint>
+  unique: Map<string, EventPlace>
   eventValues: { ms: number; version: bigint; value: Decimal }[]
 }
 
@@ -321,10 +321,10 @@ function unitsOf(charge: Charge, t: Tally, interval: BillingInterval, carried: D
 }
 
 /** A row's distinct values into a tally's: each value keeps its latest event. */
-function addDistinct(into: Map<string, bigint>, values: Map<string, bigint> | undefined): void {
-  for (const [value, at] of values ?? []) {
+function addDistinct(into: Map<string, EventPlace>, values: Record<string, EventPlace> | undefined): void {
+  for (const [value, at] of Object.entries(values ?? {})) {
     const known = into.get(value)
-    if (known === undefined || at > known) into.set(value, at)
+    if (known === undefined || isLaterPlace(at, known)) into.set(value, at)
   }
 }
 
@@ -332,7 +332,7 @@ function addDistinct(into: Map<string, bigint>, values: Map<string, bigint> | un
  * Lago's unique count: the values whose latest event in the interval adds them. A value removed
  * (`operation_type: remove`) and not added again after does not count, nor one only ever removed.
  */
-function uniqueCount(values: Map<string, bigint>): number {
+function uniqueCount(values: Map<string, EventPlace>): number {
   let n = 0
   for (const at of values.values()) if (addsValue(at)) n++
   return n

@@ -37,9 +37,9 @@ export interface UsageRow {
   vals: (string | null)[]
   /**
    * Per value property of the shape (unique ones only, the others empty): the distinct values the
-   * row's events carry, each with the place of its latest event (see latestEventSql).
+   * row's events carry, each with the place of its latest event (see latestEventSql and isLaterPlace).
    */
-  distinct: Map<string, bigint>[]
+  distinct: Record<string, EventPlace>[]
   /** Per entry of shape.eventValues: the row's events with a number in that property, in time order (the first `first`). */
   singles: SingleEvent[][]
 }
@@ -103,7 +103,7 @@ export function usageRows(lines: readonly string[]): UsageRow[] {
       flags: flags.map(Number),
       n: Number(n),
       vals,
-      distinct: distinct.map((values) => new Map(Object.entries(values).map(([v, at]) => [v, BigInt(at)]))),
+      distinct,
       singles: singles.map((events) =>
         events.map(([ms, version, value]) => ({ ms: Number(ms), version: BigInt(version), value })),
       ),
@@ -377,9 +377,20 @@ function latestEventSql(bind: Bindings): string {
 /** The event property that says whether a unique_count event adds its value or removes it, as in Lago. */
 export const OPERATION_PROPERTY = 'operation_type'
 
-/** Whether the event at this place (latestEventSql) adds its value. */
-export function addsValue(at: bigint): boolean {
-  return (at & 1n) === 1n
+/**
+ * A place (latestEventSql) as the engine writes a UInt128: in decimal, without leading zeros. Read
+ * as text, not as a BigInt: `invoice --all` reads hundreds of thousands of them.
+ */
+export type EventPlace = string
+
+/** Whether the event at place `a` comes after the one at `b`: the longer number, else the greater text. */
+export function isLaterPlace(a: EventPlace, b: EventPlace): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b
+}
+
+/** Whether the event at this place adds its value: its lowest bit, odd as its last decimal digit. */
+export function addsValue(at: EventPlace): boolean {
+  return (at.charCodeAt(at.length - 1) & 1) === 1
 }
 
 interface Bindings {

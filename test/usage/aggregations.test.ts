@@ -1,4 +1,5 @@
 // Each aggregation of a billable metric, measured by the real embedded engine from ingested events.
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { invoiceCustomer } from '../../src/invoices/invoice.js'
 import type { Period } from '../../src/invoices/types.js'
@@ -7,7 +8,7 @@ import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
 import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 import { usageShape } from '../../src/invoices/usage-shape.js'
-import { readUsage, usageQuery } from '../../src/store/usage.js'
+import { addsValue, isLaterPlace, readUsage, usageQuery } from '../../src/store/usage.js'
 import { foldFor, measure, planOf } from '../support/usage.js'
 
 let dataDir: string
@@ -159,6 +160,38 @@ describe('unique_count with operation_type, as Lago counts seats', () => {
         { measure: 0, units: '1', events: 4, invalid: 0 },
       ])
     }))
+
+  it('orders events whose places have different lengths (August 1978: 31 digits, then 32), across groups', () =>
+    withStore(dataDir, async (store) => {
+      // Each region is a row of its own: the invoice, not the engine, finds each value's latest event.
+      await ingestEvents(store, eventsDir, [
+        ev('1978-08-03T00:00:00Z', { user: 'a', region: 'eu' }),
+        ev('1978-08-05T00:00:00Z', { user: 'a', region: 'us', operation_type: 'remove' }), // a: removed
+        ev('1978-08-05T00:00:00Z', { user: 'b', region: 'us' }),
+      ])
+      const august: Period = { from: new Date('1978-08-01T00:00:00Z'), to: new Date('1978-09-01T00:00:00Z') }
+      const filtered: Charge = { ...charge('unique_count', 'user'), filters: { region: ['eu', 'us'] } }
+      expect(await measured(store, [filtered], august)).toEqual([
+        { measure: 0, units: '1', events: 3, invalid: 0 },
+      ])
+    }))
+
+  it('reads places as the numbers they are: later and adding, as BigInts would say', () => {
+    // A place as latestEventSql builds it and the engine writes it: ms << 65 | version << 1 | adds.
+    const place = fc
+      .tuple(
+        fc.integer({ min: 0, max: 2 ** 43 - 1 }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        fc.boolean(),
+      )
+      .map(([ms, version, adds]) => (BigInt(ms) << 65n) | (version << 1n) | (adds ? 1n : 0n))
+    fc.assert(
+      fc.property(place, place, (a, b) => {
+        expect(isLaterPlace(a.toString(), b.toString())).toBe(a > b)
+        expect(addsValue(a.toString())).toBe((a & 1n) === 1n)
+      }),
+    )
+  })
 
   it("reads the charge's own events: across filter values, per group, and only within the period", () =>
     withStore(dataDir, async (store) => {
