@@ -7,6 +7,7 @@ import { Decimal } from '../money/decimal.js'
 import { eventsByCustomer } from '../store/customer-events.js'
 import type { Store } from '../store/store.js'
 import { readUsageLines, usageRows } from '../store/usage.js'
+import type { PlanCustomers, UsagePage } from '../store/usage-sql.js'
 import { buildInvoice } from './build.js'
 import { intervalsOf, type BillingInterval } from './intervals.js'
 import { currentPeriod } from './period.js'
@@ -157,6 +158,8 @@ function* pagesOf(customers: Page, counts: Map<string, number>): Generator<Page>
 /** What the invoices of one period, over plans of one interval, have in common. */
 class Billing {
   private readonly shape: UsageShape
+  /** With more than one plan: each plan's own shape, which its customers' columns are read by. */
+  private readonly shapes: Map<Plan, UsageShape> | undefined
   private readonly intervals: BillingInterval[]
   /** invoice --all: the carry-in of every customer, read ahead (see readCarryIn). */
   private carryIn: Promise<Map<string, string[]>> | undefined
@@ -168,6 +171,7 @@ class Billing {
     interval: Interval,
   ) {
     this.shape = usageShape(plans)
+    this.shapes = plans.length > 1 ? new Map(plans.map((p) => [p, usageShape([p])])) : undefined
     this.intervals = intervalsOf(period, interval)
   }
 
@@ -208,12 +212,30 @@ class Billing {
     return rows
   }
 
-  private pageOf(customers: Page | 'all') {
+  private pageOf(customers: Page | 'all'): UsagePage {
     return {
-      customers: customers === 'all' ? ('all' as const) : customers.map((c) => c.id),
+      customers: customers === 'all' ? 'all' : customers.map((c) => c.id),
+      plans: customers === 'all' ? undefined : this.byPlan(customers),
       starts: this.intervals.map((i) => i.from.getTime()),
       ends: this.intervals.map((i) => i.to.getTime()),
     }
+  }
+
+  /**
+   * The page's customers by plan, each with its plan's own shape: the page's query reads for each
+   * customer only what its own plan reads (a pro customer's api_calls by model and region, a starter
+   * customer's by neither), not every plan's columns for every customer.
+   */
+  private byPlan(customers: Page): PlanCustomers[] | undefined {
+    const shapes = this.shapes
+    if (shapes === undefined) return undefined
+    const byPlan = new Map<Plan, string[]>()
+    for (const { id, plan } of customers) {
+      const ids = byPlan.get(plan)
+      if (ids) ids.push(id)
+      else byPlan.set(plan, [id])
+    }
+    return [...byPlan].map(([plan, ids]) => ({ customers: ids, shape: shapes.get(plan)! }))
   }
 
   /** The invoices of a page of customers, in the page's order, one at a time. */

@@ -42,7 +42,7 @@ export interface UsageShape {
   eventValues: EventValues[]
 }
 
-/** Where each aggregate of each value property sits in a group's `vals` (see src/store/usage.ts). */
+/** Where each aggregate of each value property sits in a group's `vals` (see src/store/usage-sql.ts). */
 export interface ValueLayout {
   sum?: number
   max?: number

@@ -4,7 +4,7 @@
 import type { Period } from '../invoices/types.js'
 import { NEWEST_COPIES, NEWEST_COPIES_SETTINGS } from './event-versions.js'
 import type { Store } from './store.js'
-import { toDateTime64 } from './usage.js'
+import { toDateTime64 } from './usage-sql.js'
 
 export async function eventsByCustomer(
   store: Store,

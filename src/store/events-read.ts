@@ -6,7 +6,7 @@ import type { UsageShape } from '../invoices/usage-shape.js'
 import { NEWEST_COPIES, NEWEST_COPIES_SETTINGS } from './event-versions.js'
 import { TRANSACTION_ID_SQL, TX_KEY_SQL, TX_TEXT_SQL } from './schema.js'
 import type { Store } from './store.js'
-import { toDateTime64, VALUE_SCALE } from './usage.js'
+import { toDateTime64, VALUE_SCALE } from './usage-sql.js'
 
 export interface StoredEvent {
   transactionId: string

@@ -8,7 +8,8 @@ import type { AggregationName, Charge, Plan } from '../../src/plans/types.js'
 import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 import { usageShape } from '../../src/invoices/usage-shape.js'
-import { addsValue, isLaterPlace, readUsage, usageQuery } from '../../src/store/usage.js'
+import { addsValue, isLaterPlace, readUsage } from '../../src/store/usage.js'
+import { usageQuery } from '../../src/store/usage-sql.js'
 import { foldFor, measure, planOf } from '../support/usage.js'
 
 let dataDir: string

@@ -1,0 +1,186 @@
+// A page of customers on different plans (invoice --all): the page's query reads for each customer
+// only what its own plan reads, so a customer whose plan groups by nothing gets one row per code
+// where another's plan splits the same events by their properties; and the invoices stay those of
+// each customer on its own.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { invoiceCustomer } from '../../src/invoices/invoice.js'
+import { usageShape } from '../../src/invoices/usage-shape.js'
+import { Decimal } from '../../src/money/decimal.js'
+import type { Catalog, Charge, Customer, Plan } from '../../src/plans/types.js'
+import { invoiceJson } from '../../src/render/invoice.js'
+import { openStore, type Store } from '../../src/store/store.js'
+import { readUsage, type UsageRow } from '../../src/store/usage.js'
+import { ingestEvents, removeTempDirs, tempDir, type EventInput } from '../support/events.js'
+import { allInvoices, planOf } from '../support/usage.js'
+
+const OCTOBER = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') }
+
+function charge(metric: Charge['metric'], more: Partial<Charge> = {}): Charge {
+  return { model: 'standard', unitPrice: new Decimal(1), filters: {}, groupBy: [], metric, ...more } as Charge
+}
+const calls = { name: 'calls', code: 'call', aggregation: 'count' } as const
+const tokens = { name: 'tokens', code: 'call', aggregation: 'sum', property: 'tokens' } as const
+const seats = { name: 'seats', code: 'seat', aggregation: 'unique_count', property: 'user' } as const
+const disk = { name: 'disk', code: 'disk', aggregation: 'max', property: 'gb' } as const
+
+// flat: calls and tokens, whatever their properties. regional: tokens of model a by region, and seats.
+// storage: disk by region (the same property as regional's, on another code), and calls.
+const flat = planOf([charge(calls), charge(tokens)], 'flat')
+const regional = planOf(
+  [
+    charge(tokens, { filters: { model: ['a'] }, groupBy: ['region'] }),
+    charge(seats, { unitPrice: new Decimal(3) }),
+  ],
+  'regional',
+)
+const storage = planOf(
+  [charge(disk, { groupBy: ['region'] }), charge(calls, { unitPrice: new Decimal('0.5') })],
+  'storage',
+)
+const plans: Plan[] = [flat, regional, storage]
+const planOfCustomer = { f1: flat, r1: regional, s1: storage, f2: flat }
+
+let seq = 0
+const events: EventInput[] = []
+for (const customer of Object.keys(planOfCustomer)) {
+  for (const model of ['a', 'b']) {
+    for (const region of ['eu', 'us']) {
+      const properties = { model, region, tokens: 10 + seq }
+      events.push({
+        transaction_id: `t${seq++}`,
+        customer,
+        code: 'call',
+        timestamp: '2026-10-05T10:00:00Z',
+        properties,
+      })
+    }
+  }
+  for (const [user, region] of [
+    ['u1', 'eu'],
+    ['u2', 'us'],
+  ]) {
+    const properties = { user: user!, region: region!, gb: seq }
+    events.push({
+      transaction_id: `t${seq++}`,
+      customer,
+      code: 'seat',
+      timestamp: '2026-10-06T10:00:00Z',
+      properties,
+    })
+    events.push({
+      transaction_id: `t${seq++}`,
+      customer,
+      code: 'disk',
+      timestamp: '2026-10-07T10:00:00Z',
+      properties,
+    })
+  }
+}
+
+let store: Store
+beforeAll(async () => {
+  store = await openStore({ mode: 'write', dataDir: tempDir('page-plans'), database: 'billing' })
+  await ingestEvents(store, tempDir('page-plans-events'), events)
+}, 120_000)
+afterAll(async () => {
+  await store?.close()
+  removeTempDirs()
+})
+
+const catalog: Catalog = {
+  plans: new Map(plans.map((p) => [p.code, p])),
+  customers: new Map(
+    Object.entries(planOfCustomer).map(([id, plan]): [string, Customer] => [
+      id,
+      { id, plan: plan.code, taxRate: new Decimal(0) },
+    ]),
+  ),
+}
+
+/** A customer's rows of a code, by what they were grouped by. */
+function groups(rows: UsageRow[], customer: string, code: string) {
+  return rows
+    .filter((r) => r.customer === customer && r.code === code)
+    .map((r) => ({
+      keys: r.keys,
+      flags: r.flags,
+      n: r.n,
+      distinct: r.distinct.map((d) => Object.keys(d).sort()),
+    }))
+    .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+}
+
+describe('a page of customers on different plans', () => {
+  it('reads for each customer only the properties its own plan reads, on the codes it reads them', async () => {
+    const shape = usageShape(plans)
+    const byPlan = plans.map((plan) => ({
+      customers: Object.entries(planOfCustomer)
+        .filter(([, p]) => p === plan)
+        .map(([id]) => id),
+      shape: usageShape([plan]),
+    }))
+    const page = {
+      customers: Object.keys(planOfCustomer),
+      plans: byPlan,
+      starts: [OCTOBER.from.getTime()],
+      ends: [OCTOBER.to.getTime()],
+    }
+    const rows = await readUsage(store, shape, page)
+    const dims = shape.dimensions.map((d) => d.name)
+    const values = shape.values.map((v) => v.name)
+    expect(dims).toEqual(['model', 'region'])
+    expect(values).toEqual(['gb', 'tokens', 'user'])
+    const flags = (read: Record<string, number>) => values.map((v) => read[v] ?? 0)
+    const none = values.map(() => [] as string[])
+    // flat reads tokens on calls, and no property: its four calls are one group.
+    expect(groups(rows, 'f1', 'call')).toEqual([
+      { keys: [null, null], flags: flags({ tokens: 2 }), n: 4, distinct: none },
+    ])
+    // regional splits its calls by model and region; storage counts them only.
+    expect(groups(rows, 'r1', 'call').map((g) => [g.keys, g.n])).toEqual([
+      [['a', 'eu'], 1],
+      [['a', 'us'], 1],
+      [['b', 'eu'], 1],
+      [['b', 'us'], 1],
+    ])
+    expect(groups(rows, 's1', 'call')).toEqual([
+      { keys: [null, null], flags: flags({}), n: 4, distinct: none },
+    ])
+    // Seats: only regional gathers the users; for the others they are events of a code their plan does not read.
+    expect(groups(rows, 'r1', 'seat')).toEqual([
+      { keys: [null, null], flags: flags({ user: 1 }), n: 2, distinct: [[], [], ['u1', 'u2']] },
+    ])
+    expect(groups(rows, 'f2', 'seat')).toEqual([
+      { keys: [null, null], flags: flags({}), n: 2, distinct: none },
+    ])
+    // Region on disk: read for storage's customer only, though regional reads region on calls.
+    expect(groups(rows, 's1', 'disk').map((g) => [g.keys, g.flags, g.n])).toEqual([
+      [[null, 'eu'], flags({ gb: 2 }), 1],
+      [[null, 'us'], flags({ gb: 2 }), 1],
+    ])
+    expect(groups(rows, 'r1', 'disk')).toEqual([
+      { keys: [null, null], flags: flags({}), n: 2, distinct: none },
+    ])
+  })
+
+  it('gives invoice --all the rows of each customer as its own plan reads them, and the invoices it gets alone', async () => {
+    const read = vi.spyOn(store, 'lines')
+    const { invoices } = await allInvoices(store, catalog, { period: OCTOBER })
+    const lines = (await Promise.all(read.mock.results.map((r) => r.value as Promise<string[]>))).flat()
+    read.mockRestore()
+    const rowsOf = (customer: string, code: string) =>
+      lines.filter((l) => l.startsWith(`["${customer}",`) && l.includes(`"${code}"`)).length
+    expect([rowsOf('f1', 'call'), rowsOf('f2', 'call'), rowsOf('s1', 'call'), rowsOf('r1', 'call')]).toEqual([
+      1, 1, 1, 4,
+    ])
+    expect(invoices.map((r) => r.invoice.customer)).toEqual(['f1', 'f2', 'r1', 's1'])
+    for (const r of invoices) {
+      const alone = await invoiceCustomer(store, catalog, { customer: r.invoice.customer, period: OCTOBER })
+      expect(invoiceJson(r.invoice)).toEqual(invoiceJson(alone.invoice))
+    }
+    // f1: 4 calls and 10 + 11 + 12 + 13 tokens; r1: model a's tokens 18 (eu) and 19 (us), 2 seats at 3;
+    // s1: the largest disk of each region, 20 and 22, and 4 calls at 0.50; f2: 4 calls, 34 to 37 tokens.
+    const totals = Object.fromEntries(invoices.map((r) => [r.invoice.customer, invoiceJson(r.invoice).total]))
+    expect(totals).toEqual({ f1: '50.00', r1: '43.00', s1: '44.00', f2: '146.00' })
+  })
+})
