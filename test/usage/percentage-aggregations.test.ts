@@ -16,7 +16,9 @@ const percentage = percentageCharge
 
 const catalogOf = (charge: Charge): Catalog => ({
   plans: new Map([['p', planOf([charge])]]),
-  customers: new Map(['c1', 'c2'].map((id) => [id, { id, plan: 'p', taxRate: new Decimal(0) }] as const)),
+  customers: new Map(
+    ['c1', 'c2', 'c3'].map((id) => [id, { id, plan: 'p', taxRate: new Decimal(0) }] as const),
+  ),
 })
 
 const at = (day: number) => `2026-10-${String(day).padStart(2, '0')}T09:00:00Z`
@@ -45,6 +47,18 @@ const events: EventInput[] = [
     properties: { user: user!, ...(operation_type && { operation_type }) },
   })),
 ]
+// c3: 150,000 transfers over two days, one every second, of 0 to 999 MB (the first 999 MB is the
+// 1,000th): more per-event values than a function's arguments can be spread over.
+const MANY = 150_000
+for (let i = 0; i < MANY; i++) {
+  events.push({
+    transaction_id: `m${i}`,
+    customer: 'c3',
+    code: 'transfer',
+    timestamp: new Date(Date.UTC(2026, 9, 20) + i * 1000).toISOString(),
+    properties: { mb: i % 1000 },
+  })
+}
 const OCTOBER = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') }
 
 let store: Store
@@ -104,5 +118,11 @@ describe('max: the first event holding the maximum carries the units', () => {
     // 0 + 1 = 1, 3 + 1 = 4 -> 2.50, 0 + 1 = 1
     const charge = percentage(peak, { fixedFee: new Decimal(1), perEventMax: new Decimal('2.5') })
     expect(await amountOf(charge)).toBe('4.50')
+  })
+
+  it('finds the first maximum among 150,000 events of one interval', async () => {
+    // Only the first 999 MB carries units: 10 % of 999 bounded at 2.50; the 149,999 others pay 0.
+    const charge = percentage(peak, { perEventMax: new Decimal('2.5') })
+    expect(await amountOf(charge, 'c3')).toBe('2.50')
   })
 })
