@@ -276,9 +276,13 @@ function customerOf(catalog: Catalog, id: string): Pick<Customer, 'id' | 'name' 
   return catalog.customers.get(id) ?? { id, taxRate: new Decimal(0) }
 }
 
+/** One warning per charge that met values that are not numbers, in the plan's order of charges. */
 function warningsOf(id: string, plan: Plan, invalid: Map<number, number>): string[] {
-  return [...invalid].map(([charge, n]) => {
-    const metric = plan.charges[charge]!.metric
-    return `${id}: ${n} event(s) of "${metric.code}" have a "${metric.property}" that is not a number; they add nothing to ${metric.name}`
-  })
+  // Sorted: the fold meets them in the order the engine returns rows, which has no ORDER BY.
+  return [...invalid]
+    .sort(([a], [b]) => a - b)
+    .map(([charge, n]) => {
+      const metric = plan.charges[charge]!.metric
+      return `${id}: ${n} event(s) of "${metric.code}" have a "${metric.property}" that is not a number; they add nothing to ${metric.name}`
+    })
 }

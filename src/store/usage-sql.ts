@@ -52,13 +52,14 @@ export function usageQuery(db: string, shape: UsageShape, page: UsagePage, parts
   }
   const bind = bindings(params)
   const readers = new Readers(page.plans, bind)
+  const planColumn = [readers.planColumn(page.customers)].filter((c) => c !== null)
   const customers = page.customers === 'all' ? '' : 'customer IN {customers:Array(String)} AND '
   // One interval (a month's invoice): every event of the period is in it.
   const piece = page.starts.length === 1 ? '1' : 'arrayCount(b -> b <= ms, {starts:Array(Int64)})'
   const select = (branch: Branch, where: string, pieceSql: string) => `(
         SELECT customer, code, version, properties,
                toUnixTimestamp64Milli(timestamp) AS ms,
-               ${[`${pieceSql} AS piece`, ...eventColumns(shape, branch, bind, readers)].join(',\n               ')}
+               ${[`${pieceSql} AS piece`, ...planColumn, ...eventColumns(shape, branch, bind, readers)].join(',\n               ')}
         FROM ${NEWEST_COPIES(db)}
         WHERE ${customers}${codesSql(branch, bind)} AND ${where}
     )`
@@ -145,15 +146,25 @@ type Column = { kind: 'dimensions'; of: Dimension } | { kind: 'values'; of: Valu
 /**
  * Which events of a branch read a column: those of the codes that read it and, on a page of
  * customers on different plans (UsagePage.plans), of the customers whose own plan reads it on that
- * code. Each plan's customers are bound once per query, however many columns name them.
+ * code. Each event's plan is looked up once, as a number (the `plan` column: the place of its
+ * customer's group in UsagePage.plans, from 1), so the page's customers are bound once, not again
+ * per plan: a page's parameters stay the size of its list of customers (a server reads them from
+ * the request's URL).
  */
 class Readers {
-  private readonly bound = new Map<PlanCustomers, string>()
-
   constructor(
     private readonly plans: PlanCustomers[] | undefined,
     private readonly bind: Bindings,
   ) {}
+
+  /** SQL: the event's plan, for the conditions of sql(); none unless the page has its plans. */
+  planColumn(customers: string[] | 'all'): string | null {
+    if (this.plans === undefined || customers === 'all') return null
+    const place = new Map<string, number>()
+    this.plans.forEach((p, i) => p.customers.forEach((id) => place.set(id, i + 1)))
+    const numbers = this.bind.numbers(customers.map((id) => place.get(id) ?? 0))
+    return `transform(customer, {customers:Array(String)}, ${numbers}, toUInt16(0)) AS plan`
+  }
 
   /** SQL: the condition that an event of the branch reads the column; null when every one does. */
   sql(branch: Branch, column: Column): string | null {
@@ -164,26 +175,19 @@ class Readers {
     for (const code of own) {
       const plans = this.plansReading(column, code)
       if (plans === 'all' || plans.length === 0) continue
-      const customers = plans.map((p) => `customer IN ${this.customersOf(p)}`)
-      conditions.push(`(code = ${this.bind.string(code)} AND (${customers.join(' OR ')}))`)
+      conditions.push(`(code = ${this.bind.string(code)} AND plan IN (${plans.join(', ')}))`)
     }
     if (conditions.length === 0) return '0'
     return conditions.length === 1 ? conditions[0]! : `(${conditions.join(' OR ')})`
   }
 
-  /** The page's plans whose own shape reads the column on this code; 'all' when every one does. */
-  private plansReading(column: Column, code: string): PlanCustomers[] | 'all' {
+  /** The places (from 1) of the page's plans whose own shape reads the column on this code; 'all' when every one does. */
+  private plansReading(column: Column, code: string): number[] | 'all' {
     if (this.plans === undefined) return 'all'
     const reads = (columns: readonly (Dimension | ValueProperty)[]) =>
       columns.some((c) => c.name === column.of.name && c.codes.includes(code))
-    const reading = this.plans.filter((p) => reads(p.shape[column.kind]))
+    const reading = this.plans.flatMap((p, i) => (reads(p.shape[column.kind]) ? [i + 1] : []))
     return reading.length === this.plans.length ? 'all' : reading
-  }
-
-  private customersOf(plan: PlanCustomers): string {
-    let name = this.bound.get(plan)
-    if (name === undefined) this.bound.set(plan, (name = this.bind.strings(plan.customers)))
-    return name
   }
 }
 
@@ -323,6 +327,7 @@ export const OPERATION_PROPERTY = 'operation_type'
 interface Bindings {
   string(value: string): string
   strings(values: string[]): string
+  numbers(values: number[]): string
 }
 
 /** Values bound as query parameters, never written into the SQL. */
@@ -338,6 +343,11 @@ function bindings(params: Record<string, unknown>): Bindings {
       const name = `v${n++}`
       params[name] = values
       return `{${name}:Array(String)}`
+    },
+    numbers(values) {
+      const name = `v${n++}`
+      params[name] = values
+      return `{${name}:Array(UInt16)}`
     },
   }
 }

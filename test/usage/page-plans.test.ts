@@ -25,7 +25,11 @@ const disk = { name: 'disk', code: 'disk', aggregation: 'max', property: 'gb' } 
 
 // flat: calls and tokens, whatever their properties. regional: tokens of model a by region, and seats.
 // storage: disk by region (the same property as regional's, on another code), and calls.
-const flat = planOf([charge(calls), charge(tokens)], 'flat')
+const peakTokens = { name: 'peak_tokens', code: 'call', aggregation: 'max', property: 'tokens' } as const
+const flat = planOf(
+  [charge(calls), charge(tokens), charge(peakTokens, { unitPrice: new Decimal(0) })],
+  'flat',
+)
 const regional = planOf(
   [
     charge(tokens, { filters: { model: ['a'] }, groupBy: ['region'] }),
@@ -76,6 +80,24 @@ for (const customer of Object.keys(planOfCustomer)) {
     })
   }
 }
+
+// A token count that is not a number: for f1, two charges' warning; for r1, an event its one charge cannot count.
+events.push(
+  {
+    transaction_id: 'x1',
+    customer: 'f1',
+    code: 'call',
+    timestamp: '2026-10-08T10:00:00Z',
+    properties: { model: 'a', region: 'eu', tokens: 'n/a' },
+  },
+  {
+    transaction_id: 'x2',
+    customer: 'r1',
+    code: 'call',
+    timestamp: '2026-10-08T10:00:00Z',
+    properties: { model: 'a', region: 'eu', tokens: 'lots' },
+  },
+)
 
 let store: Store
 beforeAll(async () => {
@@ -134,14 +156,17 @@ describe('a page of customers on different plans', () => {
     const none = values.map(() => [] as string[])
     // flat reads tokens on calls, and no property: its four calls are one group.
     expect(groups(rows, 'f1', 'call')).toEqual([
+      { keys: [null, null], flags: flags({ tokens: 1 }), n: 1, distinct: none },
       { keys: [null, null], flags: flags({ tokens: 2 }), n: 4, distinct: none },
     ])
-    // regional splits its calls by model and region; storage counts them only.
-    expect(groups(rows, 'r1', 'call').map((g) => [g.keys, g.n])).toEqual([
-      [['a', 'eu'], 1],
-      [['a', 'us'], 1],
-      [['b', 'eu'], 1],
-      [['b', 'us'], 1],
+    // regional splits its calls by model and region, and the tokens that are no number from the others;
+    // storage counts them only.
+    expect(groups(rows, 'r1', 'call').map((g) => [g.keys, g.flags, g.n])).toEqual([
+      [['a', 'eu'], flags({ tokens: 1 }), 1],
+      [['a', 'eu'], flags({ tokens: 2 }), 1],
+      [['a', 'us'], flags({ tokens: 2 }), 1],
+      [['b', 'eu'], flags({ tokens: 2 }), 1],
+      [['b', 'us'], flags({ tokens: 2 }), 1],
     ])
     expect(groups(rows, 's1', 'call')).toEqual([
       { keys: [null, null], flags: flags({}), n: 4, distinct: none },
@@ -163,6 +188,30 @@ describe('a page of customers on different plans', () => {
     ])
   })
 
+  it('reads nothing of a column on a page without the plans that read it', async () => {
+    const shape = usageShape(plans)
+    const page = {
+      customers: ['f1', 'r1'],
+      plans: [
+        { customers: ['f1'], shape: usageShape([flat]) },
+        { customers: ['r1'], shape: usageShape([regional]) },
+      ],
+      starts: [OCTOBER.from.getTime()],
+      ends: [OCTOBER.to.getTime()],
+    }
+    const rows = await readUsage(store, shape, page)
+    // Only storage reads gb and region on disk: neither customer's disk events are split or read.
+    const nothing = {
+      keys: [null, null],
+      flags: shape.values.map(() => 0),
+      n: 2,
+      distinct: shape.values.map(() => []),
+    }
+    expect(groups(rows, 'f1', 'disk')).toEqual([nothing])
+    expect(groups(rows, 'r1', 'disk')).toEqual([nothing])
+    expect(groups(rows, 'r1', 'call')).toHaveLength(5)
+  })
+
   it('gives invoice --all the rows of each customer as its own plan reads them, and the invoices it gets alone', async () => {
     const read = vi.spyOn(store, 'lines')
     const { invoices } = await allInvoices(store, catalog, { period: OCTOBER })
@@ -171,16 +220,22 @@ describe('a page of customers on different plans', () => {
     const rowsOf = (customer: string, code: string) =>
       lines.filter((l) => l.startsWith(`["${customer}",`) && l.includes(`"${code}"`)).length
     expect([rowsOf('f1', 'call'), rowsOf('f2', 'call'), rowsOf('s1', 'call'), rowsOf('r1', 'call')]).toEqual([
-      1, 1, 1, 4,
+      2, 1, 1, 5,
     ])
     expect(invoices.map((r) => r.invoice.customer)).toEqual(['f1', 'f2', 'r1', 's1'])
     for (const r of invoices) {
       const alone = await invoiceCustomer(store, catalog, { customer: r.invoice.customer, period: OCTOBER })
       expect(invoiceJson(r.invoice)).toEqual(invoiceJson(alone.invoice))
+      expect(r.warnings).toEqual(alone.warnings)
     }
-    // f1: 4 calls and 10 + 11 + 12 + 13 tokens; r1: model a's tokens 18 (eu) and 19 (us), 2 seats at 3;
+    const warnings = Object.fromEntries(invoices.map((r) => [r.invoice.customer, r.warnings]))
+    expect(warnings.f1).toEqual([expect.stringContaining('"tokens"'), expect.stringContaining('peak_tokens')])
+    expect(warnings.r1).toEqual([expect.stringContaining('"tokens"')])
+    const r1 = invoiceJson(invoices.find((r) => r.invoice.customer === 'r1')!.invoice)
+    expect(r1.unbilled).toEqual(expect.arrayContaining([{ code: 'call', reason: 'not_a_number', events: 1 }]))
+    // f1: 5 calls and 10 + 11 + 12 + 13 tokens (their peak at 0); r1: model a's tokens 18 (eu) and 19 (us), 2 seats at 3;
     // s1: the largest disk of each region, 20 and 22, and 4 calls at 0.50; f2: 4 calls, 34 to 37 tokens.
     const totals = Object.fromEntries(invoices.map((r) => [r.invoice.customer, invoiceJson(r.invoice).total]))
-    expect(totals).toEqual({ f1: '50.00', r1: '43.00', s1: '44.00', f2: '146.00' })
+    expect(totals).toEqual({ f1: '51.00', r1: '43.00', s1: '44.00', f2: '146.00' })
   })
 })
