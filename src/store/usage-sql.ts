@@ -168,12 +168,13 @@ class Readers {
 
   /** SQL: the condition that an event of the branch reads the column; null when every one does. */
   sql(branch: Branch, column: Column): string | null {
-    const own = branch.codes.filter((c) => column.of.codes.includes(c))
-    const everyone = own.filter((code) => this.plansReading(column, code) === 'all')
+    const own = branch.codes
+      .filter((c) => column.of.codes.includes(c))
+      .map((code) => ({ code, plans: this.plansReading(column, code) }))
+    const everyone = own.filter((o) => o.plans === 'all').map((o) => o.code)
     if (everyone.length === branch.codes.length && branch.others === null) return null
     const conditions = everyone.length > 0 ? [`code IN ${this.bind.strings(everyone)}`] : []
-    for (const code of own) {
-      const plans = this.plansReading(column, code)
+    for (const { code, plans } of own) {
       if (plans === 'all' || plans.length === 0) continue
       conditions.push(`(code = ${this.bind.string(code)} AND plan IN (${plans.join(', ')}))`)
     }
