@@ -95,13 +95,7 @@ async function* pages(
   billed: { id: string; plan: Plan }[],
   counts: Map<string, number>,
 ): AsyncGenerator<InvoiceResult> {
-  const byInterval = new Map<Interval, { id: string; plan: Plan }[]>()
-  for (const c of billed) {
-    const same = byInterval.get(c.plan.interval)
-    if (same) same.push(c)
-    else byInterval.set(c.plan.interval, [c])
-  }
-  for (const [interval, customers] of byInterval) {
+  for (const [interval, customers] of groupedBy(billed, (c) => c.plan.interval)) {
     const plans = [...new Set(customers.map((c) => c.plan))]
     const billing = new Billing(store, plans, period, interval)
     billing.readCarryIn()
@@ -126,6 +120,18 @@ async function* pages(
 }
 
 type Page = { id: string; plan: Plan }[]
+
+/** The items by key, each key's in their order, the keys in the order they first come. */
+function groupedBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const same = groups.get(k)
+    if (same) same.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
+}
 
 interface Measuring {
   page: Page
@@ -229,13 +235,10 @@ class Billing {
   private byPlan(customers: Page): PlanCustomers[] | undefined {
     const shapes = this.shapes
     if (shapes === undefined) return undefined
-    const byPlan = new Map<Plan, string[]>()
-    for (const { id, plan } of customers) {
-      const ids = byPlan.get(plan)
-      if (ids) ids.push(id)
-      else byPlan.set(plan, [id])
-    }
-    return [...byPlan].map(([plan, ids]) => ({ customers: ids, shape: shapes.get(plan)! }))
+    return [...groupedBy(customers, (c) => c.plan)].map(([plan, page]) => ({
+      customers: page.map((c) => c.id),
+      shape: shapes.get(plan)!,
+    }))
   }
 
   /** The invoices of a page of customers, in the page's order, one at a time. */
