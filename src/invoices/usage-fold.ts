@@ -40,6 +40,8 @@ interface Tally {
   weighted: Decimal
   /** unique_count: the distinct values seen, each with the place of its latest event. */
   unique: Map<string, EventPlace>
+  /** unique_count: values counted by the engine, apart from those in `unique` (none of them among those). */
+  added: number
   eventValues: { ms: number; version: bigint; value: Decimal }[]
 }
 
@@ -135,8 +137,10 @@ class Fold {
       t.events += row.n
       if (property === undefined) continue
       const v = this.index.value.get(property)!
-      if (aggregation === 'unique_count') addDistinct(t.unique, row.distinct[v])
-      else this.addValues(t, aggregation, this.index.layouts[v]!, row.vals)
+      if (aggregation === 'unique_count') {
+        addDistinct(t.unique, row.distinct[v])
+        t.added += row.added[v] ?? 0
+      } else this.addValues(t, aggregation, this.index.layouts[v]!, row.vals)
       if (charge.model === 'percentage') this.addSingles(t, charge, row)
     }
     if (!counted) {
@@ -216,6 +220,7 @@ class Fold {
         latest: null,
         weighted: ZERO,
         unique: new Map(),
+        added: 0,
         eventValues: [],
       }
       tallies.set(key, t)
@@ -282,7 +287,7 @@ function percentageShares(
   const { aggregation } = charge.metric
   const runningTotal = runningTotalOf(aggregation)
   const bounds = charge.model === 'percentage' && hasPerEventBounds(charge)
-  const events = aggregation === 'unique_count' && !bounds ? uniqueCount(t.unique) : t.events
+  const events = aggregation === 'unique_count' && !bounds ? uniqueCount(t) : t.events
   if (t.eventValues.length === 0) return { events, runningTotal }
   const values = t.eventValues
     .sort((a, b) => a.ms - b.ms || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
@@ -306,7 +311,7 @@ function unitsOf(charge: Charge, t: Tally, interval: BillingInterval, carried: D
     case 'sum':
       return t.sum
     case 'unique_count':
-      return new Decimal(uniqueCount(t.unique))
+      return new Decimal(uniqueCount(t))
     case 'max':
       return t.max ?? new Decimal(0)
     case 'latest':
@@ -334,9 +339,9 @@ function addDistinct(into: Map<string, EventPlace>, values: Record<string, Event
  * Lago's unique count: the values whose latest event in the interval adds them. A value removed
  * (`operation_type: remove`) and not added again after does not count, nor one only ever removed.
  */
-function uniqueCount(values: Map<string, EventPlace>): number {
-  let n = 0
-  for (const at of values.values()) if (addsValue(at)) n++
+function uniqueCount(t: Tally): number {
+  let n = t.added
+  for (const at of t.unique.values()) if (addsValue(at)) n++
   return n
 }
 

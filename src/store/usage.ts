@@ -30,6 +30,11 @@ export interface UsageRow {
    * row's events carry, each with the place of its latest event (see latestEventSql in usage-sql.ts, and isLaterPlace).
    */
   distinct: Record<string, EventPlace>[]
+  /**
+   * Per value property of the shape: how many distinct values the row's events add, where the engine
+   * counts them instead of listing them in `distinct` (countedUniques in usage-sql.ts); else 0.
+   */
+  added: number[]
   /** Per entry of shape.eventValues: the row's events with a number in that property, in time order (the first `first`). */
   singles: SingleEvent[][]
 }
@@ -76,7 +81,7 @@ export async function readUsageLines(
 /** The rows of a customer's lines from readUsageLines. */
 export function usageRows(lines: readonly string[]): UsageRow[] {
   return lines.map((line) => {
-    const [customer, piece, code, keys, flags, n, vals, distinct, singles] = JSON.parse(line) as RawRow
+    const [customer, piece, code, keys, flags, n, vals, distinct, added, singles] = JSON.parse(line) as RawRow
     return {
       customer,
       piece: Number(piece),
@@ -86,6 +91,7 @@ export function usageRows(lines: readonly string[]): UsageRow[] {
       n: Number(n),
       vals,
       distinct,
+      added: added.map(Number),
       singles: singles.map((events) =>
         events.map(([ms, version, value]) => ({ ms: Number(ms), version: BigInt(version), value })),
       ),
@@ -115,6 +121,7 @@ type RawRow = [
   n: number | string,
   vals: (string | null)[],
   distinct: Record<string, string>[],
+  added: (number | string)[],
   singles: [string, string, string][][],
 ]
 

@@ -9,7 +9,7 @@ import type { Store } from '../../src/store/store.js'
 import { ingestEvents, removeTempDirs, tempDir, type EventInput, withStore } from '../support/events.js'
 import { usageShape } from '../../src/invoices/usage-shape.js'
 import { addsValue, isLaterPlace, readUsage } from '../../src/store/usage.js'
-import { usageQuery } from '../../src/store/usage-sql.js'
+import { countedUniques, usageQuery } from '../../src/store/usage-sql.js'
 import { foldFor, measure, planOf } from '../support/usage.js'
 
 let dataDir: string
@@ -193,6 +193,31 @@ describe('unique_count with operation_type, as Lago counts seats', () => {
       }),
     )
   })
+
+  it('counts numbers and text alike, where the engine counts the values and where it lists them', () =>
+    withStore(dataDir, async (store) => {
+      await ingestEvents(store, eventsDir, [
+        add(1, 'a'),
+        ev('2026-10-02T00:00:00Z', { user: 7, n: 1 }),
+        add(3, '7'), // the same value as the number 7
+        ev('2026-10-04T00:00:00Z', { user: 1 }),
+        add(5, '1.0'), // not the value 1: values are their text
+        ev('2026-10-06T00:00:00Z', { user: 8 }),
+        ev('2026-10-07T00:00:00Z', { user: 8, operation_type: 'remove' }), // 8: removed
+        add(8, 'x'),
+        remove(9, 'x'),
+        ev('2026-10-10T00:00:00Z', { n: 2 }), // no user: not counted
+      ])
+      const seats = charge('unique_count', 'user')
+      // Alone on its code, the engine counts the values; beside a sum of another property, it lists them.
+      expect(countedUniques(usageShape([planOf([seats])]))).toEqual([true])
+      expect(countedUniques(usageShape([planOf([seats, charge('sum', 'n')])]))).toEqual([false, false])
+      expect(await measured(store, [seats])).toEqual([{ measure: 0, units: '4', events: 9, invalid: 0 }])
+      expect(await measured(store, [seats, charge('sum', 'n')])).toEqual([
+        { measure: 0, units: '4', events: 9, invalid: 0 },
+        { measure: 1, units: '3', events: 2, invalid: 0 },
+      ])
+    }))
 
   it("reads the charge's own events: across filter values, per group, and only within the period", () =>
     withStore(dataDir, async (store) => {

@@ -128,6 +128,7 @@ function groups(rows: UsageRow[], customer: string, code: string) {
       flags: r.flags,
       n: r.n,
       distinct: r.distinct.map((d) => Object.keys(d).sort()),
+      added: r.added,
     }))
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
 }
@@ -154,10 +155,11 @@ describe('a page of customers on different plans', () => {
     expect(values).toEqual(['gb', 'tokens', 'user'])
     const flags = (read: Record<string, number>) => values.map((v) => read[v] ?? 0)
     const none = values.map(() => [] as string[])
+    const zeros = values.map(() => 0)
     // flat reads tokens on calls, and no property: its four calls are one group.
     expect(groups(rows, 'f1', 'call')).toEqual([
-      { keys: [null, null], flags: flags({ tokens: 1 }), n: 1, distinct: none },
-      { keys: [null, null], flags: flags({ tokens: 2 }), n: 4, distinct: none },
+      { keys: [null, null], flags: flags({ tokens: 1 }), n: 1, distinct: none, added: zeros },
+      { keys: [null, null], flags: flags({ tokens: 2 }), n: 4, distinct: none, added: zeros },
     ])
     // regional splits its calls by model and region, and the tokens that are no number from the others;
     // storage counts them only.
@@ -169,14 +171,15 @@ describe('a page of customers on different plans', () => {
       [['b', 'us'], flags({ tokens: 2 }), 1],
     ])
     expect(groups(rows, 's1', 'call')).toEqual([
-      { keys: [null, null], flags: flags({}), n: 4, distinct: none },
+      { keys: [null, null], flags: flags({}), n: 4, distinct: none, added: zeros },
     ])
-    // Seats: only regional gathers the users; for the others they are events of a code their plan does not read.
+    // Seats: only regional counts the users (nothing else is read on seat: counted by the engine, not
+    // listed); for the others they are events of a code their plan does not read.
     expect(groups(rows, 'r1', 'seat')).toEqual([
-      { keys: [null, null], flags: flags({ user: 1 }), n: 2, distinct: [[], [], ['u1', 'u2']] },
+      { keys: [null, null], flags: flags({ user: 1 }), n: 2, distinct: none, added: [0, 0, 2] },
     ])
     expect(groups(rows, 'f2', 'seat')).toEqual([
-      { keys: [null, null], flags: flags({}), n: 2, distinct: none },
+      { keys: [null, null], flags: flags({}), n: 2, distinct: none, added: zeros },
     ])
     // Region on disk: read for storage's customer only, though regional reads region on calls.
     expect(groups(rows, 's1', 'disk').map((g) => [g.keys, g.flags, g.n])).toEqual([
@@ -184,7 +187,7 @@ describe('a page of customers on different plans', () => {
       [[null, 'us'], flags({ gb: 2 }), 1],
     ])
     expect(groups(rows, 'r1', 'disk')).toEqual([
-      { keys: [null, null], flags: flags({}), n: 2, distinct: none },
+      { keys: [null, null], flags: flags({}), n: 2, distinct: none, added: zeros },
     ])
   })
 
@@ -206,6 +209,7 @@ describe('a page of customers on different plans', () => {
       flags: shape.values.map(() => 0),
       n: 2,
       distinct: shape.values.map(() => []),
+      added: shape.values.map(() => 0),
     }
     expect(groups(rows, 'f1', 'disk')).toEqual([nothing])
     expect(groups(rows, 'r1', 'disk')).toEqual([nothing])
