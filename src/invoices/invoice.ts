@@ -235,8 +235,8 @@ class Billing {
   private byPlan(customers: Page): PlanCustomers[] | undefined {
     const shapes = this.shapes
     if (shapes === undefined) return undefined
-    return [...groupedBy(customers, (c) => c.plan)].map(([plan, page]) => ({
-      customers: page.map((c) => c.id),
+    return [...groupedBy(customers, (c) => c.plan)].map(([plan, onPlan]) => ({
+      customers: onPlan.map((c) => c.id),
       shape: shapes.get(plan)!,
     }))
   }
